@@ -1,0 +1,34 @@
+"""The ``ecomrisk`` command line: one Typer app with a group per area.
+
+Each area keeps its commands in its own module here and is registered below,
+so ``ecomrisk --help`` lists everything with a one-line help.
+"""
+
+import typer
+
+from ecomrisk import __version__
+from ecomrisk.cli import audit, db, demo, profiles, reference
+from ecomrisk.cli._common import console
+
+app = typer.Typer(
+    name="ecomrisk",
+    help="Risk management for customs administrations facing cross-border e-commerce.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+
+@app.command()
+def version() -> None:
+    """Print the ecomrisk version."""
+    console.print(f"ecomrisk {__version__}")
+
+
+app.add_typer(db.app, name="db")
+app.add_typer(audit.app, name="audit")
+app.add_typer(reference.app, name="reference")
+app.add_typer(profiles.app, name="profiles")
+app.command(name="demo")(demo.demo)
+
+__all__ = ["app"]

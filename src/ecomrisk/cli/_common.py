@@ -1,0 +1,38 @@
+"""What every command shares: the console, settings and store, and clean failure."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+
+from ecomrisk.settings import Settings, SettingsError, get_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print an error for a person (no traceback) and return the exit to raise."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except SettingsError as error:
+        raise fail(str(error)) from None
+
+
+@contextmanager
+def store_engine() -> Iterator[Engine]:
+    """An engine on the configured operational store, disposed afterwards."""
+    from ecomrisk.store.engine import create_store_engine
+
+    engine = create_store_engine(settings())
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -1,0 +1,1 @@
+"""The domain: typed records, enumerations and jurisdiction profiles. Pure, no I/O."""

@@ -1,0 +1,115 @@
+"""One settings object, read from ``ECOMRISK_*`` environment variables and an
+optional TOML file, validated once at start-up.
+
+Precedence, highest first: explicit arguments, environment variables, the TOML
+file named by ``ECOMRISK_CONFIG``, the defaults below. Every field is
+documented in docs/configuration.md (a test enforces it).
+"""
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_ENV = "ECOMRISK_CONFIG"
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev-secret-change-me"})
+DEV_SECRET = "dev-secret-change-me"
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used; the message names each field and its problem."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ECOMRISK_", extra="forbid")
+
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="production refuses placeholder secrets and the development defaults.",
+    )
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Folder for the embedded SQLite store, DuckDB files and artefacts.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the operational store; SQLite in data_dir when unset.",
+    )
+    jurisdiction: str = Field(
+        default="US-2019",
+        description="Jurisdiction profile in force: a shipped profile id or a path to a TOML file.",
+    )
+    secret_key: str = Field(
+        default=DEV_SECRET,
+        description="Key signing session cookies and CSRF tokens; must be set in production.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Level of the application log."
+    )
+    batch_engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb", description="Engine for batch jobs (features, scoring, training)."
+    )
+    spark_master: str = Field(
+        default="local[*]", description="Spark master URL when batch_engine is spark."
+    )
+
+    @model_validator(mode="after")
+    def _production_guards(self) -> "Settings":
+        if self.environment == "production" and self.secret_key in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                "secret_key: a real secret is required in production (set ECOMRISK_SECRET_KEY)"
+            )
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'ecomrisk.db').resolve()}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get(CONFIG_ENV)
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings, turning validation errors into one clear message."""
+    config_file = os.environ.get(CONFIG_ENV)
+    if config_file and not Path(config_file).is_file():
+        raise SettingsError(f"{CONFIG_ENV}={config_file}: no such file")
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = []
+        for e in error.errors():
+            field = ".".join(str(p) for p in e["loc"])
+            message = str(e["msg"]).removeprefix("Value error, ")
+            where = f"{field} (ECOMRISK_{field.upper()}): " if field else ""
+            problems.append(f"  {where}{message}")
+        source = f" (config file {config_file})" if config_file else ""
+        raise SettingsError("invalid settings" + source + ":\n" + "\n".join(problems)) from None
+
+
+@cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

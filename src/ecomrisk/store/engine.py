@@ -1,0 +1,45 @@
+"""Engines on the operational store: SQLite (embedded default) or PostgreSQL."""
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from ecomrisk.settings import Settings
+
+# How long a SQLite writer waits for another one before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers work while one writer writes; NORMAL sync is durable in WAL
+    # mode against application crashes (only an OS crash may lose the last commits).
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def create_engine_for_url(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url`` with the settings ecomrisk relies on for its dialect."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _on_sqlite_connect)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(url, **kwargs)
+    raise ValueError(
+        f"database_url: unsupported database {parsed.get_backend_name()!r}; "
+        "use sqlite:///PATH or postgresql+psycopg://..."
+    )
+
+
+def create_store_engine(settings: Settings) -> Engine:
+    return create_engine_for_url(settings.effective_database_url)

@@ -1,0 +1,69 @@
+"""Shared fixtures. The ``store`` fixture runs a test once on SQLite and once on
+PostgreSQL, each in a fresh, migrated database of its own."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from ecomrisk.store import migrate
+from ecomrisk.store.engine import create_engine_for_url
+
+POSTGRES_URL_ENV = "ECOMRISK_TEST_POSTGRES_URL"
+REQUIRE_POSTGRES_ENV = "ECOMRISK_REQUIRE_POSTGRES"
+
+
+def _postgres_url_or_skip() -> str:
+    url = os.environ.get(POSTGRES_URL_ENV)
+    required = os.environ.get(REQUIRE_POSTGRES_ENV) == "1"
+    if not url:
+        if required:
+            pytest.fail(f"{REQUIRE_POSTGRES_ENV}=1 but {POSTGRES_URL_ENV} is not set")
+        pytest.skip(f"PostgreSQL tests need {POSTGRES_URL_ENV} (CI sets it in .ci/run)")
+    try:
+        probe = create_engine_for_url(url)
+        with probe.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        probe.dispose()
+    except Exception as error:  # any connection failure means: no server here
+        if required:
+            pytest.fail(f"PostgreSQL at {POSTGRES_URL_ENV} is unreachable: {error}")
+        pytest.skip(f"PostgreSQL at {POSTGRES_URL_ENV} is unreachable: {error}")
+    return url
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = create_engine_for_url(f"sqlite:///{tmp_path / 'store.db'}")
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_engine() -> Iterator[Engine]:
+    """A migrated PostgreSQL database in a schema of its own, dropped afterwards."""
+    url = _postgres_url_or_skip()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine_for_url(url)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = create_engine_for_url(url, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        migrate.upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest) -> Engine:
+    """A fresh migrated store, on each database ecomrisk supports."""
+    engine: Engine = request.getfixturevalue(f"{request.param}_engine")
+    return engine
