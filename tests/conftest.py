@@ -67,3 +67,17 @@ def store(request: pytest.FixtureRequest) -> Engine:
     """A fresh migrated store, on each database ecomrisk supports."""
     engine: Engine = request.getfixturevalue(f"{request.param}_engine")
     return engine
+
+
+@pytest.fixture(autouse=True)
+def _clean_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts from the documented defaults, whatever the shell exports."""
+    from ecomrisk.settings import get_settings
+
+    for name in list(os.environ):
+        test_variable = name.startswith("ECOMRISK_TEST_") or name == REQUIRE_POSTGRES_ENV
+        if name.startswith("ECOMRISK_") and not test_variable:
+            monkeypatch.delenv(name)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
