@@ -90,6 +90,11 @@ class JurisdictionProfile(_Strict):
     currency: CurrencyCode
     valid_from: date
     valid_to: date | None = None
+    customs_day_utc_offset_hours: Annotated[float, Field(ge=-12, le=14)] = Field(
+        default=0,
+        description="Fixed offset of the customs day from UTC: 'per person per day' limits "
+        "and same-day windows count days in this offset",
+    )
     thresholds: list[Threshold] = Field(default_factory=list)
     deadlines: dict[Mode, Deadline]
     lanes: list[Lane] = Field(min_length=2)

@@ -295,3 +295,55 @@ audit_head = Table(
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
 )
+
+# The event log behind entity-history features: one row per shipment version,
+# with its keys normalised, its value in the jurisdiction's currency and its
+# times as epoch seconds, so that the same feature SQL runs on SQLite,
+# PostgreSQL and DuckDB. Written in the same transaction as the shipment.
+feature_events = Table(
+    "feature_events",
+    metadata,
+    Column("sid", Id, ForeignKey("shipments.id"), primary_key=True, autoincrement=False),
+    Column("filer_id", Id, nullable=False),
+    Column("filer_reference", String(100), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("received_s", BigInteger, nullable=False),
+    Column("superseded_s", BigInteger),  # when the next version arrived, if any
+    Column("superseded_sid", Id),
+    Column("arrival_s", BigInteger, nullable=False),
+    Column("value", Float, nullable=False),  # declared value in the profile's currency
+    Column("consignee_name", String(200)),
+    Column("consignee_address", String(600)),
+    Column("consignee_phone", String(20)),
+    Column("consignee_email", String(254)),
+    Column("shipper_name", String(200)),
+    Column("shipper_address", String(600)),
+    Column("seller", String(200)),
+    Index("ix_feature_events_consignee_name", "consignee_name"),
+    Index("ix_feature_events_consignee_address", "consignee_address"),
+    Index("ix_feature_events_consignee_phone", "consignee_phone"),
+    Index("ix_feature_events_consignee_email", "consignee_email"),
+    Index("ix_feature_events_shipper_name", "shipper_name"),
+    Index("ix_feature_events_shipper_address", "shipper_address"),
+    Index("ix_feature_events_seller", "seller"),
+    Index("ix_feature_events_shipment", "filer_id", "filer_reference"),
+)
+
+# Exam outcomes as feature events, carrying the keys of the shipment examined.
+outcome_events = Table(
+    "outcome_events",
+    metadata,
+    Column("outcome_id", Id, ForeignKey("outcomes.id"), primary_key=True, autoincrement=False),
+    Column("sid", Id, nullable=False),
+    Column("recorded_s", BigInteger, nullable=False),
+    Column("violation", Integer, nullable=False),
+    Column("seizure", Integer, nullable=False),
+    Column("consignee_address", String(600)),
+    Column("shipper_name", String(200)),
+    Column("shipper_address", String(600)),
+    Column("seller", String(200)),
+    Index("ix_outcome_events_consignee_address", "consignee_address"),
+    Index("ix_outcome_events_shipper_name", "shipper_name"),
+    Index("ix_outcome_events_shipper_address", "shipper_address"),
+    Index("ix_outcome_events_seller", "seller"),
+)

@@ -1,0 +1,264 @@
+"""Entity-history features on hand-built histories: window edges, time zones,
+amendments, cancellations, outcomes; and the same numbers online and in batch."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Connection, Engine, insert
+
+from ecomrisk.features.batch import batch_history_features
+from ecomrisk.features.events import record_outcome_event, record_shipment_event
+from ecomrisk.features.online import history_features
+from ecomrisk.reference.fx import bundled_rates
+from ecomrisk.store.schema import filers, line_items, outcomes, parties, shipments
+
+US_DAY_OFFSET_S = -5 * 3600
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class History:
+    """Writes shipment versions and outcomes the way ingestion stores them."""
+
+    engine: Engine
+    filer_id: int = 0
+    versions: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        with self.engine.begin() as c:
+            self.filer_id = c.execute(
+                insert(filers).values(code="F", name="F", filer_type="marketplace", created_at=T0)
+            ).inserted_primary_key[0]
+
+    def file(
+        self,
+        ref: str,
+        *,
+        received: datetime,
+        arrival: datetime | None = None,
+        value: str = "100",
+        currency: str = "USD",
+        consignee: str = "ann lee",
+        address: str | None = "1 main street springfield us",
+        phone: str | None = "+15551234567",
+        shipper: str = "acme trading",
+        status: str = "active",
+    ) -> int:
+        version = self.versions.get(ref, 0) + 1
+        with self.engine.begin() as c:
+            if version > 1:
+                c.execute(
+                    shipments.update()
+                    .where(shipments.c.filer_reference == ref)
+                    .values(is_current=False)
+                )
+            sid = c.execute(
+                insert(shipments).values(
+                    filer_id=self.filer_id,
+                    filer_reference=ref,
+                    version=version,
+                    is_current=True,
+                    status=status,
+                    content_hash=f"{ref}-{version}",
+                    received_at=received,
+                    mode="express",
+                    house_bill=ref,
+                    port_of_arrival="USJFK",
+                    estimated_arrival=arrival or received + timedelta(hours=12),
+                    country_of_export="CN",
+                    filing={},
+                )
+            ).inserted_primary_key[0]
+            self._parties(c, sid, consignee, address, phone, shipper)
+            c.execute(
+                insert(line_items).values(
+                    shipment_id=sid,
+                    line_no=1,
+                    description="thing",
+                    hs_code="610910",
+                    quantity=Decimal(1),
+                    unit="pcs",
+                    value=Decimal(value),
+                    currency=currency,
+                )
+            )
+            record_shipment_event(c, sid, bundled_rates(), "USD")
+        self.versions[ref] = version
+        return int(sid)
+
+    def _parties(
+        self,
+        c: Connection,
+        sid: int,
+        consignee: str,
+        address: str | None,
+        phone: str | None,
+        shipper: str,
+    ) -> None:
+        c.execute(
+            insert(parties),
+            [
+                {
+                    "shipment_id": sid,
+                    "role": "consignee",
+                    "name": consignee,
+                    "name_norm": consignee,
+                    "address_norm": address,
+                    "phone_norm": phone,
+                    "country": "US",
+                },
+                {
+                    "shipment_id": sid,
+                    "role": "shipper",
+                    "name": shipper,
+                    "name_norm": shipper,
+                    "address_norm": "9 factory road shenzhen cn",
+                    "phone_norm": None,
+                    "country": "CN",
+                },
+            ],
+        )
+
+    def outcome(self, sid: int, *, recorded: datetime, violation: bool, seize: bool) -> None:
+        with self.engine.begin() as c:
+            oid = c.execute(
+                insert(outcomes).values(
+                    shipment_id=sid,
+                    exam_type="physical",
+                    result="violation" if violation else "no_violation",
+                    action="seize" if seize else "release",
+                    examined_at=recorded,
+                    selection="targeted",
+                    recorded_at=recorded,
+                )
+            ).inserted_primary_key[0]
+            record_outcome_event(c, oid)
+
+    def features(self, sid: int) -> dict[str, float]:
+        with self.engine.connect() as c:
+            return history_features(c, sid, US_DAY_OFFSET_S)
+
+
+@pytest.fixture
+def history(store: Engine) -> History:
+    return History(store)
+
+
+def test_value_today_sums_the_customs_day_in_the_jurisdiction_time(history: History) -> None:
+    # US customs day = UTC-5: 2026-03-03 04:59 UTC is still 2 March there; 05:00 is not.
+    day = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    history.file("a", received=T0 - timedelta(hours=5), arrival=day, value="300")
+    history.file(
+        "b",
+        received=T0 - timedelta(hours=4),
+        arrival=day + timedelta(hours=18, minutes=59),
+        value="250",
+    )
+    history.file(
+        "c", received=T0 - timedelta(hours=3), arrival=day + timedelta(hours=19), value="999"
+    )
+    target = history.file("d", received=T0, arrival=day + timedelta(hours=2), value="200")
+    values = history.features(target)
+    assert values["consignee_value_today"] == pytest.approx(750)
+    assert values["address_shipments_today"] == 3
+
+
+def test_other_currencies_are_converted(history: History) -> None:
+    history.file("a", received=T0 - timedelta(hours=1), arrival=T0, value="100", currency="EUR")
+    target = history.file("b", received=T0, arrival=T0, value="0")
+    assert history.features(target)["consignee_value_today"] == pytest.approx(103.5)
+
+
+def test_amendments_count_once_in_the_version_current_then(history: History) -> None:
+    history.file("a", received=T0 - timedelta(hours=3), arrival=T0, value="100")
+    between = history.file("b", received=T0 - timedelta(hours=2), arrival=T0, value="10")
+    history.file("a", received=T0 - timedelta(hours=1), arrival=T0, value="300")  # amendment
+    after = history.file("c", received=T0, arrival=T0, value="1")
+    assert history.features(between)["consignee_value_today"] == pytest.approx(110)
+    assert history.features(after)["consignee_value_today"] == pytest.approx(311)
+    # Recomputing the earlier filing later gives the same answer: point in time.
+    assert history.features(between)["consignee_value_today"] == pytest.approx(110)
+
+
+def test_cancelled_shipments_drop_out_after_their_cancellation(history: History) -> None:
+    history.file("a", received=T0 - timedelta(hours=3), arrival=T0, value="100")
+    before = history.file("b", received=T0 - timedelta(hours=2), arrival=T0, value="1")
+    history.file("a", received=T0 - timedelta(hours=1), arrival=T0, value="100", status="cancelled")
+    after = history.file("c", received=T0, arrival=T0, value="1")
+    assert history.features(before)["consignee_value_today"] == pytest.approx(101)
+    assert history.features(after)["consignee_value_today"] == pytest.approx(2)
+
+
+def test_rolling_window_edges_and_first_seen(history: History) -> None:
+    first = history.file("old", received=T0 - timedelta(days=30, seconds=1))
+    history.file("edge", received=T0 - timedelta(days=30))
+    target = history.file("new", received=T0)
+    assert history.features(first)["shipper_history_count"] == 0  # first seen
+    values = history.features(target)
+    assert values["phone_shipments_30d"] == 2  # the 30-day edge is inside, one second more is out
+    assert values["shipper_history_count"] == 2
+
+
+def test_distinct_consignees_at_an_address(history: History) -> None:
+    for i, name in enumerate(["ann lee", "a lee", "bob ray", "ann lee"]):
+        history.file(f"s{i}", received=T0 + timedelta(minutes=i), consignee=name)
+    target = history.file("t", received=T0 + timedelta(hours=1), consignee="carl x")
+    assert history.features(target)["address_distinct_consignees_30d"] == 4
+
+
+def test_missing_key_gives_zero(history: History) -> None:
+    history.file("a", received=T0 - timedelta(hours=1), phone=None)
+    target = history.file("b", received=T0, phone=None)
+    assert history.features(target)["phone_shipments_30d"] == 0
+
+
+def test_outcomes_count_only_once_recorded_before_the_filing(history: History) -> None:
+    seized = history.file("a", received=T0 - timedelta(days=10))
+    history.outcome(seized, recorded=T0 - timedelta(days=9), violation=True, seize=True)
+    clean = history.file("b", received=T0 - timedelta(days=8))
+    history.outcome(clean, recorded=T0 - timedelta(days=7), violation=False, seize=False)
+    target = history.file("c", received=T0)
+    later = history.file("d", received=T0 + timedelta(days=200))
+    values = history.features(target)
+    assert values["address_seizures_180d"] == 1
+    assert values["shipper_violations_365d"] == 1
+    assert history.features(later)["address_seizures_180d"] == 0
+    assert history.features(later)["shipper_violations_365d"] == 1
+
+
+def test_batch_on_duckdb_gives_the_online_numbers(history: History) -> None:
+    """Parity: a random-ish history, every feature of every version, both paths."""
+    import random
+
+    rng = random.Random(7)
+    sids = []
+    for i in range(60):
+        ref = f"r{rng.randint(0, 40)}"
+        sids.append(
+            history.file(
+                ref,
+                received=T0 + timedelta(hours=i * 3 + rng.randint(0, 2)),
+                arrival=T0 + timedelta(hours=i * 3 + rng.randint(0, 30)),
+                value=str(rng.randint(1, 900)),
+                consignee=rng.choice(["ann", "bob", "cy"]),
+                address=rng.choice(["addr1", "addr2", None]),
+                phone=rng.choice(["+1555", "+1666", None]),
+                shipper=rng.choice(["s1", "s2"]),
+                status=rng.choice(["active"] * 9 + ["cancelled"]),
+            )
+        )
+        if rng.random() < 0.2:
+            history.outcome(
+                sids[-1],
+                recorded=T0 + timedelta(hours=i * 3 + 1),
+                violation=rng.random() < 0.5,
+                seize=rng.random() < 0.3,
+            )
+    batch = batch_history_features(history.engine, US_DAY_OFFSET_S).to_pylist()
+    assert [row["sid"] for row in batch] == sorted(sids)
+    for row in batch:
+        online = history.features(row["sid"])
+        for name, value in online.items():
+            assert float(row[name]) == pytest.approx(value), (row["sid"], name)
