@@ -1,0 +1,1 @@
+"""Risk: rules, screening, model, network and the decision that combines them."""
