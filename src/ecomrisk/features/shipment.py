@@ -1,0 +1,190 @@
+"""Features of one filing on its own: value, weight, description, route, timing,
+data present. Pure: the same function serves the online decision and batch.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from ecomrisk.domain.jurisdiction import JurisdictionProfile
+from ecomrisk.domain.records import ShipmentFiling
+from ecomrisk.reference import hs
+from ecomrisk.reference.fx import RateTable
+
+# Words that say nothing about what is inside: the misdescription signal.
+VAGUE_WORDS = frozenset(
+    (
+        "gift",
+        "gifts",
+        "sample",
+        "samples",
+        "parts",
+        "part",
+        "goods",
+        "item",
+        "items",
+        "product",
+        "products",
+        "accessories",
+        "accessory",
+        "stuff",
+        "things",
+        "merchandise",
+        "article",
+        "articles",
+        "present",
+        "misc",
+        "miscellaneous",
+        "other",
+        "spare",
+        "spares",
+        "package",
+        "parcel",
+        "commodity",
+    )
+)
+_WORD = re.compile(r"[a-z]+")
+# Words too common in HS descriptions to show that a description fits its code.
+_STOP = frozenset(
+    (
+        "and",
+        "or",
+        "of",
+        "the",
+        "for",
+        "with",
+        "other",
+        "not",
+        "in",
+        "on",
+        "a",
+        "an",
+        "than",
+        "by",
+        "as",
+        "its",
+        "their",
+        "whether",
+        "nes",
+        "n.e.c",
+        "parts",
+        "thereof",
+        "articles",
+        "kind",
+        "used",
+        "such",
+    )
+)
+
+
+@dataclass(frozen=True)
+class UnitValue:
+    """Reference value and weight of one unit of an HS subheading."""
+
+    value: float  # in the profile's currency
+    weight_kg: float
+
+
+def _words(text: str) -> set[str]:
+    # A crude stem (drop a final s) so "shirts" meets "t-shirts".
+    return {w.rstrip("s") for w in _WORD.findall(text.lower()) if len(w) > 2} - _STOP
+
+
+def description_is_vague(description: str) -> bool:
+    words = _WORD.findall(description.lower())
+    return not words or all(w in VAGUE_WORDS for w in words)
+
+
+def description_fits_code(description: str, hs_code: str) -> float:
+    """Share of the description's words found in the texts of its HS heading and
+    subheading: 0 means nothing in common (a misclassification or misdescription
+    signal), 1 that every word is there."""
+    words = _words(description)
+    if not words:
+        return 0.0
+    try:
+        texts = [hs.lookup(hs_code[:4]).description, hs.lookup(hs_code[:6]).description]
+    except LookupError:
+        return 0.0
+    vocabulary = set().union(*(_words(t) for t in texts))
+    return len(words & vocabulary) / len(words)
+
+
+def shipment_features(
+    filing: ShipmentFiling,
+    received_at: datetime,
+    profile: JurisdictionProfile,
+    rates: RateTable,
+    unit_values: Mapping[str, UnitValue],
+) -> dict[str, float | str | bool | None]:
+    """Every per-filing feature, by name. Missing inputs give None, never a guess."""
+    currency = profile.currency
+    values = [
+        float(rates.convert(item.value, item.currency, currency))
+        if rates.has(item.currency)
+        else None
+        for item in filing.items
+    ]
+    declared = sum(v for v in values if v is not None)
+    quantity = sum(float(item.quantity) for item in filing.items)
+    weights = [item.weight_kg for item in filing.items if item.weight_kg is not None]
+    weight = float(sum(weights, Decimal(0))) if len(weights) == len(filing.items) else None
+
+    # Lowest ratio of declared to reference unit value over the items that have one:
+    # one undervalued line is enough.
+    value_ratios = []
+    weight_ratios = []
+    for item, value in zip(filing.items, values, strict=True):
+        reference = unit_values.get(item.hs_code[:6])
+        if reference is None or value is None:
+            continue
+        unit = value / float(item.quantity)
+        value_ratios.append(unit / reference.value if reference.value > 0 else None)
+        if item.weight_kg is not None and reference.weight_kg > 0:
+            weight_ratios.append(float(item.weight_kg) / float(item.quantity) / reference.weight_kg)
+    threshold = profile.relief_threshold(filing.mode, filing.country_of_export)
+    deadline = profile.deadlines.get(filing.mode)
+    hours_to_arrival = (filing.estimated_arrival - received_at).total_seconds() / 3600
+    seller = filing.seller
+    return {
+        "mode": filing.mode.value,
+        "country_of_export": filing.country_of_export,
+        "port_of_arrival": filing.port_of_arrival,
+        "postal_category": filing.postal_category.value if filing.postal_category else None,
+        "hs_chapter": filing.items[0].hs_code[:2],
+        "hs_section": hs.section_of(filing.items[0].hs_code),
+        "item_lines": len(filing.items),
+        "declared_value": declared,
+        "quantity": quantity,
+        "weight_kg": weight,
+        "value_to_reference_min": min((r for r in value_ratios if r is not None), default=None),
+        "weight_to_reference_max": max(weight_ratios, default=None),
+        "value_to_threshold": (
+            declared / float(threshold.amount) if threshold and threshold.amount > 0 else None
+        ),
+        "description_vague": any(description_is_vague(i.description) for i in filing.items),
+        "description_fit_min": min(
+            description_fits_code(i.description, i.hs_code) for i in filing.items
+        ),
+        "brand_declared": any(i.brand for i in filing.items),
+        "origin_differs_from_export": any(
+            i.origin_country is not None and i.origin_country != filing.country_of_export
+            for i in filing.items
+        ),
+        "hours_to_arrival": hours_to_arrival,
+        "filed_late": deadline is not None and hours_to_arrival < deadline.hours_before_arrival,
+        "gift_claimed": filing.postal_category is not None
+        and filing.postal_category.value == "gift",
+        "seller_present": seller is not None,
+        "marketplace_present": filing.marketplace is not None,
+        "listing_url_present": filing.marketplace is not None
+        and filing.marketplace.listing_url is not None,
+        "picture_present": filing.product_picture_url is not None,
+        "manufacturer_present": filing.manufacturer is not None,
+        "purchaser_present": filing.purchaser is not None,
+        "consignee_phone_present": filing.consignee.phone is not None,
+        "consignee_email_present": filing.consignee.email is not None,
+        "hs_digits_min": min(len(i.hs_code) for i in filing.items),
+    }
