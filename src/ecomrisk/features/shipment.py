@@ -79,6 +79,39 @@ _STOP = frozenset(
 )
 
 
+SHIPMENT_FEATURES: dict[str, str] = {
+    "mode": "Transport mode",
+    "country_of_export": "Country the goods were shipped from",
+    "port_of_arrival": "Port or facility of arrival",
+    "postal_category": "CN 22/23 category of a postal item",
+    "hs_chapter": "HS chapter (2 digits) of the first item",
+    "hs_section": "HS section (I-XXI) of the first item",
+    "item_lines": "Number of item lines",
+    "declared_value": "Declared value in the jurisdiction's currency",
+    "quantity": "Total quantity of all items",
+    "weight_kg": "Total weight when every item has one",
+    "value_to_reference_min": "Lowest ratio of declared to reference unit value over the items",
+    "weight_to_reference_max": "Highest ratio of declared to reference unit weight over the items",
+    "value_to_threshold": "Declared value over the duty-relief threshold for this route",
+    "description_vague": "Some item is described only in words like gift, parts, sample",
+    "description_fit_min": "Lowest share of an item's words found in its HS code's texts",
+    "brand_declared": "Some item names a brand",
+    "origin_differs_from_export": "Some item originates elsewhere than the export country",
+    "hours_to_arrival": "Hours between filing and estimated arrival",
+    "filed_late": "Filed later than the profile's deadline for the mode",
+    "gift_claimed": "Declared as a gift",
+    "seller_present": "Seller given",
+    "marketplace_present": "Marketplace given",
+    "listing_url_present": "Listing URL given",
+    "picture_present": "Product picture URL given",
+    "manufacturer_present": "Manufacturer given",
+    "purchaser_present": "Purchaser given",
+    "consignee_phone_present": "Consignee phone given",
+    "consignee_email_present": "Consignee email given",
+    "hs_digits_min": "Fewest HS digits declared on an item",
+}
+
+
 @dataclass(frozen=True)
 class UnitValue:
     """Reference value and weight of one unit of an HS subheading."""

@@ -21,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -204,6 +205,10 @@ decisions = Table(
     Column("lane", String(20), nullable=False),
     Column("reasons", JSONDoc, nullable=False),
     Column("versions", JSONDoc, nullable=False),
+    # What the decision was made from, so it can be reproduced exactly.
+    Column("features", JSONDoc),
+    Column("kind", String(10), nullable=False, server_default="live"),  # live | shadow
+    Column("ruleset", String(100)),  # name@version of the rule set used
 )
 
 outcomes = Table(
@@ -346,4 +351,19 @@ outcome_events = Table(
     Index("ix_outcome_events_shipper_name", "shipper_name"),
     Index("ix_outcome_events_shipper_address", "shipper_address"),
     Index("ix_outcome_events_seller", "seller"),
+)
+
+# Rule sets as analysts publish them: every version kept, exactly as written.
+rulesets = Table(
+    "rulesets",
+    metadata,
+    _id(),
+    Column("name", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("source", Text, nullable=False),  # the YAML text
+    Column("content_hash", String(64), nullable=False),
+    Column("status", String(20), nullable=False),  # draft | shadow | live | retired
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("name", "version"),
 )

@@ -1,4 +1,4 @@
-"""feature events
+"""risk engine
 
 Revision ID: 0004
 Revises: 0001
@@ -9,6 +9,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
+
+import ecomrisk.store.types
 
 revision: str = "0004"
 down_revision: str | None = "0001"
@@ -18,6 +21,24 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
 
+    op.create_table(
+        "rulesets",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("created_at", ecomrisk.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rulesets")),
+        sa.UniqueConstraint("name", "version", name=op.f("uq_rulesets_name_version")),
+    )
     op.create_table(
         "feature_events",
         sa.Column(
@@ -99,8 +120,26 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_outcome_events_shipper_name", ["shipper_name"], unique=False)
 
+    with op.batch_alter_table("decisions", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "features",
+                sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+                nullable=True,
+            )
+        )
+        batch_op.add_column(
+            sa.Column("kind", sa.String(length=10), server_default="live", nullable=False)
+        )
+        batch_op.add_column(sa.Column("ruleset", sa.String(length=100), nullable=True))
+
 
 def downgrade() -> None:
+
+    with op.batch_alter_table("decisions", schema=None) as batch_op:
+        batch_op.drop_column("ruleset")
+        batch_op.drop_column("kind")
+        batch_op.drop_column("features")
 
     with op.batch_alter_table("outcome_events", schema=None) as batch_op:
         batch_op.drop_index("ix_outcome_events_shipper_name")
@@ -120,3 +159,4 @@ def downgrade() -> None:
         batch_op.drop_index("ix_feature_events_consignee_address")
 
     op.drop_table("feature_events")
+    op.drop_table("rulesets")

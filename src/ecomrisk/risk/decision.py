@@ -1,0 +1,49 @@
+"""Combine what the risk components found into one decision. Pure."""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from ecomrisk.domain.enums import Lane
+from ecomrisk.domain.jurisdiction import JurisdictionProfile
+from ecomrisk.domain.records import Decision, Reason
+from ecomrisk.risk.rules import RuleSet, evaluate
+from ecomrisk.risk.rules.evaluate import combined_probability, strictest_lane
+
+# Bumped whenever the way features are computed or combined changes, so a stored
+# decision says which code made it.
+DECISION_LOGIC_VERSION = "decision-v1"
+
+
+def lane_in_profile(lane: Lane, profile: JurisdictionProfile) -> Lane:
+    """The profile's lane for ``lane``: itself, or the next stricter one it has."""
+    available = [option for option in profile.lanes if option.rank >= lane.rank]
+    return available[0] if available else profile.lanes[-1]
+
+
+def decide(
+    features: Mapping[str, Any],
+    ruleset: RuleSet,
+    profile: JurisdictionProfile,
+    decided_at: datetime,
+    versions: Mapping[str, str],
+) -> Decision:
+    """Score, lane and reasons from the rules (the model, screening and network join
+    here as their issues land)."""
+    hits = evaluate(ruleset, features, decided_at.date())
+    reasons = [
+        Reason(kind="rule", code=hit.rule.id, text=hit.text, weight=hit.rule.weight)
+        for hit in sorted(hits, key=lambda h: -h.rule.weight)
+    ]
+    return Decision(
+        score=combined_probability(hits),
+        lane=lane_in_profile(strictest_lane(hits), profile),
+        reasons=reasons,
+        versions={
+            **versions,
+            "ruleset": ruleset.label,
+            "logic": DECISION_LOGIC_VERSION,
+            "profile": profile.id,
+        },
+        decided_at=decided_at,
+    )
