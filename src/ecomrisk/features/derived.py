@@ -2,6 +2,9 @@
 
 from typing import Any
 
+from ecomrisk.domain.enums import Mode
+from ecomrisk.domain.jurisdiction import JurisdictionProfile
+
 DERIVED_FEATURES: dict[str, str] = {
     "consignee_value_today_to_threshold": (
         "Value to this consignee today over the duty-relief threshold (splitting when above 1 "
@@ -13,8 +16,10 @@ DERIVED_FEATURES: dict[str, str] = {
 }
 
 
-def derived_features(features: dict[str, Any], threshold: float | None) -> dict[str, Any]:
+def derived_features(features: dict[str, Any], profile: JurisdictionProfile) -> dict[str, Any]:
     """Ratios of the day's totals to the relief threshold (None where there is none)."""
+    relief = profile.relief_threshold(Mode(features["mode"]), features["country_of_export"])
+    threshold = float(relief.amount) if relief is not None else None
 
     def ratio(name: str) -> float | None:
         value = features.get(name)
