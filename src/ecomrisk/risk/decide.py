@@ -1,0 +1,106 @@
+"""Decide a stored shipment version: features, rules, decision, stored with all it used.
+
+Runs in the caller's transaction, right after ingestion wrote the version, so a
+filing and its decision commit together; shadow rule sets are evaluated beside
+the live one and stored as ``kind = 'shadow'`` without acting on anything.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from ecomrisk.domain.records import Decision, ShipmentFiling
+from ecomrisk.features.derived import derived_features
+from ecomrisk.features.events import record_shipment_event
+from ecomrisk.features.matrix import FeatureContext
+from ecomrisk.features.online import history_features
+from ecomrisk.features.shipment import shipment_features
+from ecomrisk.risk import rulesets_repo
+from ecomrisk.risk.decision import decide
+from ecomrisk.risk.rules import RuleSet
+from ecomrisk.store.schema import decisions, rulesets, shipments
+
+
+@dataclass
+class DecisionContext:
+    """What deciding needs besides the filing; rule sets reloaded only when they change."""
+
+    features: FeatureContext
+    _key: tuple[tuple[int, str], ...] | None = None
+    _live: RuleSet | None = None
+    _shadows: list[RuleSet] = field(default_factory=list)
+
+    def rulesets(self, connection: Connection) -> tuple[RuleSet, list[RuleSet]]:
+        key = tuple(
+            (row.id, row.status)
+            for row in connection.execute(
+                select(rulesets.c.id, rulesets.c.status)
+                .where(rulesets.c.status.in_(["live", "shadow"]))
+                .order_by(rulesets.c.id)
+            )
+        )
+        if key != self._key or self._live is None:
+            self._live = rulesets_repo.ensure_live(connection)
+            self._shadows = rulesets_repo.with_status(connection, "shadow")
+            self._key = key
+        return self._live, self._shadows
+
+    @property
+    def versions(self) -> dict[str, str]:
+        return {"fx": self.features.rates.as_of.isoformat()}
+
+
+def features_of(connection: Connection, sid: int, context: FeatureContext) -> dict[str, Any]:
+    """Every feature of stored version ``sid``, as of its arrival."""
+    row = connection.execute(
+        select(shipments.c.filing, shipments.c.received_at).where(shipments.c.id == sid)
+    ).one()
+    filing = ShipmentFiling.model_validate(row.filing)
+    values: dict[str, Any] = shipment_features(
+        filing, row.received_at, context.profile, context.rates, context.unit_values
+    )
+    values.update(history_features(connection, sid, context.day_offset_s))
+    values.update(derived_features(values, context.profile))
+    return values
+
+
+def _store(
+    connection: Connection, sid: int, decision: Decision, features: dict[str, Any], kind: str
+) -> int:
+    result = connection.execute(
+        decisions.insert()
+        .values(
+            shipment_id=sid,
+            decided_at=decision.decided_at,
+            score=decision.score,
+            lane=decision.lane.value,
+            reasons=[r.model_dump() for r in decision.reasons],
+            versions=decision.versions,
+            features=features,
+            kind=kind,
+            ruleset=decision.versions.get("ruleset"),
+        )
+        .returning(decisions.c.id)
+    )
+    return int(result.scalar_one())
+
+
+def decide_version(
+    connection: Connection, sid: int, context: DecisionContext, record_event: bool = True
+) -> Decision:
+    """Decide stored version ``sid`` (recording its feature event first unless done)."""
+    if record_event:
+        record_shipment_event(
+            connection, sid, context.features.rates, context.features.profile.currency
+        )
+    live, shadows = context.rulesets(connection)
+    values = features_of(connection, sid, context.features)
+    now = datetime.now(UTC)
+    decision = decide(values, live, context.features.profile, now, context.versions)
+    _store(connection, sid, decision, values, "live")
+    for shadow in shadows:
+        would_be = decide(values, shadow, context.features.profile, now, context.versions)
+        _store(connection, sid, would_be, values, "shadow")
+    return decision

@@ -1,0 +1,88 @@
+"""Decisions: made from the live rule set, shadowed, stored with what made them, reproduced."""
+
+from datetime import timedelta
+
+from sqlalchemy import Engine, select
+
+from ecomrisk import audit
+from ecomrisk.domain.enums import Lane
+from ecomrisk.domain.jurisdiction import load_profile
+from ecomrisk.features.matrix import FeatureContext
+from ecomrisk.features.shipment import UnitValue
+from ecomrisk.reference.fx import bundled_rates
+from ecomrisk.risk import rulesets_repo
+from ecomrisk.risk.decide import DecisionContext, decide_version
+from ecomrisk.risk.explain import explain
+from ecomrisk.store.schema import decisions
+from tests.histories import T0, History
+
+STRICT = """\
+name: strict
+version: 1
+rules:
+  - id: any-gift
+    description: Any gift
+    owner: t
+    rationale: t
+    weight: 0.9
+    lane: hold
+    when: {feature: description_vague, eq: true}
+"""
+
+
+def context() -> DecisionContext:
+    return DecisionContext(
+        FeatureContext(load_profile("US-2019"), bundled_rates(), {"610910": UnitValue(10.0, 0.2)})
+    )
+
+
+def file_and_decide(history: History, ctx: DecisionContext, ref: str, **kwargs: object) -> int:
+    sid = history.file(ref, received=T0 + timedelta(minutes=len(history.versions)), **kwargs)  # type: ignore[arg-type]
+    with history.engine.begin() as connection:
+        decide_version(connection, sid, ctx, record_event=False)  # History records the event
+    return sid
+
+
+def test_default_rules_decide_and_the_decision_reproduces(store: Engine) -> None:
+    history, ctx = History(store), context()
+    sid = file_and_decide(history, ctx, "a", value="1", description="gift")
+    with store.connect() as connection:
+        row = connection.execute(select(decisions).where(decisions.c.shipment_id == sid)).one()
+        assert row.kind == "live"
+        assert row.ruleset == "default@1"
+        assert {r["code"] for r in row.reasons} >= {"undervalued", "vague-description"}
+        assert row.lane == Lane.DOCUMENT_REVIEW
+        assert row.features["value_to_reference_min"] == 0.1
+        result = explain(connection, row.id)
+    assert result.reproduced
+    assert result.stored.versions["profile"] == "US-2019"
+    assert audit.verify(store).ok  # publishing the default was audited
+
+
+def test_shadow_rules_are_stored_beside_and_promotion_takes_over(store: Engine) -> None:
+    history, ctx = History(store), context()
+    with store.begin() as connection:
+        rulesets_repo.ensure_live(connection)
+        rulesets_repo.publish(connection, STRICT, "analyst")
+        rulesets_repo.set_status(connection, "strict@1", "shadow", "analyst")
+    sid = file_and_decide(history, ctx, "a", description="gift")
+    with store.connect() as connection:
+        rows = connection.execute(
+            select(decisions.c.kind, decisions.c.lane, decisions.c.ruleset)
+            .where(decisions.c.shipment_id == sid)
+            .order_by(decisions.c.kind)
+        ).all()
+    assert [(r.kind, r.ruleset, r.lane) for r in rows] == [
+        ("live", "default@1", "document_review"),
+        ("shadow", "strict@1", "hold"),
+    ]
+    with store.begin() as connection:
+        rulesets_repo.set_status(connection, "strict@1", "live", "analyst")
+    later = file_and_decide(history, ctx, "b", description="gift")
+    with store.connect() as connection:
+        lane = connection.execute(
+            select(decisions.c.lane).where(
+                decisions.c.shipment_id == later, decisions.c.kind == "live"
+            )
+        ).scalar_one()
+    assert lane == "hold"
