@@ -86,3 +86,34 @@ def test_shadow_rules_are_stored_beside_and_promotion_takes_over(store: Engine) 
             )
         ).scalar_one()
     assert lane == "hold"
+
+
+def test_batch_rescoring_reproduces_the_online_decisions(store: Engine) -> None:
+    from ecomrisk.risk.rescore import rescore
+
+    history, ctx = History(store), context()
+    sids = [
+        file_and_decide(history, ctx, f"s{i}", value=str(v), description=d)
+        for i, (v, d) in enumerate(
+            [("1", "gift"), ("9", "cotton t-shirt"), ("500", "gift"), ("2", "parts")]
+        )
+    ]
+    assert rescore(store, ctx.features) == 4
+    with store.connect() as connection:
+        rows = connection.execute(
+            select(
+                decisions.c.shipment_id,
+                decisions.c.score,
+                decisions.c.lane,
+                decisions.c.reasons,
+                decisions.c.features,
+            )
+            .where(decisions.c.kind == "live")
+            .order_by(decisions.c.id)
+        ).all()
+    online, batch = rows[:4], rows[4:]
+    assert [r.shipment_id for r in batch] == sids
+    for a, b in zip(online, batch, strict=True):
+        assert (a.shipment_id, a.lane, a.reasons) == (b.shipment_id, b.lane, b.reasons)
+        assert a.score == b.score
+        assert a.features == b.features

@@ -7,7 +7,7 @@ so ``ecomrisk --help`` lists everything with a one-line help.
 import typer
 
 from ecomrisk import __version__
-from ecomrisk.cli import audit, db, decisions, demo, profiles, reference, rules
+from ecomrisk.cli import audit, db, decisions, demo, profiles, reference, rules, score
 from ecomrisk.cli._common import console
 
 app = typer.Typer(
@@ -32,5 +32,6 @@ app.add_typer(profiles.app, name="profiles")
 app.add_typer(rules.app, name="rules")
 app.add_typer(decisions.app, name="decisions")
 app.command(name="demo")(demo.demo)
+app.command(name="score")(score.score)
 
 __all__ = ["app"]

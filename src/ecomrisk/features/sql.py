@@ -87,5 +87,9 @@ def features_sql(
     features: tuple[Feature, ...], dialect: Dialect, targets: str, day_offset_s: int
 ) -> str:
     """One SELECT giving ``sid`` and every feature for each row of ``targets``."""
-    columns = ",\n  ".join(f"{feature_sql(f, dialect, day_offset_s)} AS {f.name}" for f in features)
+    # One numeric type on every engine: counts and sums alike come back as floats.
+    columns = ",\n  ".join(
+        f"CAST({feature_sql(f, dialect, day_offset_s)} AS DOUBLE PRECISION) AS {f.name}"
+        for f in features
+    )
     return f"SELECT t.sid AS sid,\n  {columns}\nFROM {targets} t\nORDER BY t.sid"
