@@ -7,7 +7,7 @@ so ``ecomrisk --help`` lists everything with a one-line help.
 import typer
 
 from ecomrisk import __version__
-from ecomrisk.cli import audit, db, demo, profiles, reference
+from ecomrisk.cli import audit, db, demo, profiles, reference, screening
 from ecomrisk.cli._common import console
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(audit.app, name="audit")
 app.add_typer(reference.app, name="reference")
 app.add_typer(profiles.app, name="profiles")
+app.add_typer(screening.app, name="screening")
 app.command(name="demo")(demo.demo)
 
 __all__ = ["app"]
