@@ -59,8 +59,10 @@ def import_list(
     ).scalar()
     if watchlist_id is None:
         watchlist_id = connection.execute(
-            watchlists.insert().values(name=name, kind=parsed.kind, created_at=now)
-        ).inserted_primary_key[0]
+            watchlists.insert()
+            .values(name=name, kind=parsed.kind, created_at=now)
+            .returning(watchlists.c.id)
+        ).scalar_one()
     current = connection.execute(
         select(watchlist_versions.c.version, watchlist_versions.c.content_hash).where(
             watchlist_versions.c.watchlist_id == watchlist_id, watchlist_versions.c.is_current
@@ -75,7 +77,8 @@ def import_list(
         .values(is_current=False)
     )
     version_id = connection.execute(
-        watchlist_versions.insert().values(
+        watchlist_versions.insert()
+        .values(
             watchlist_id=watchlist_id,
             version=version,
             is_current=True,
@@ -84,7 +87,8 @@ def import_list(
             entry_count=len(parsed.entries),
             imported_at=now,
         )
-    ).inserted_primary_key[0]
+        .returning(watchlist_versions.c.id)
+    ).scalar_one()
     rows = [_entry_row(version_id, entry) for entry in parsed.entries]
     for start in range(0, len(rows), INSERT_BATCH_ROWS):
         connection.execute(watchlist_entries.insert(), rows[start : start + INSERT_BATCH_ROWS])
