@@ -7,7 +7,17 @@ so ``ecomrisk --help`` lists everything with a one-line help.
 import typer
 
 from ecomrisk import __version__
-from ecomrisk.cli import audit, db, decisions, demo, profiles, reference, rules, score
+from ecomrisk.cli import (
+    audit,
+    db,
+    decisions,
+    demo,
+    profiles,
+    reference,
+    rules,
+    score,
+    screening,
+)
 from ecomrisk.cli._common import console
 
 app = typer.Typer(
@@ -31,6 +41,7 @@ app.add_typer(reference.app, name="reference")
 app.add_typer(profiles.app, name="profiles")
 app.add_typer(rules.app, name="rules")
 app.add_typer(decisions.app, name="decisions")
+app.add_typer(screening.app, name="screening")
 app.command(name="demo")(demo.demo)
 app.command(name="score")(score.score)
 

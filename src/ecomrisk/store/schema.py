@@ -367,3 +367,58 @@ rulesets = Table(
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("name", "version"),
 )
+
+# Watch lists (screening). A list keeps every version it was imported in; one
+# version per list is current. Entries hang off a version, so a hit names the
+# exact list content it was found in.
+watchlists = Table(
+    "watchlists",
+    metadata,
+    _id(),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),  # csl | uflpa | agency
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+watchlist_versions = Table(
+    "watchlist_versions",
+    metadata,
+    _id(),
+    Column("watchlist_id", Id, ForeignKey("watchlists.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("is_current", Boolean, nullable=False),
+    Column("content_hash", String(64), nullable=False),  # sha256 of the imported file
+    Column("source_file", String(500), nullable=False),
+    Column("entry_count", Integer, nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+    Column("screened_at", UTCDateTime),  # when stored parties were last screened against it
+    UniqueConstraint("watchlist_id", "version"),
+)
+
+watchlist_entries = Table(
+    "watchlist_entries",
+    metadata,
+    _id(),
+    Column("version_id", Id, ForeignKey("watchlist_versions.id"), nullable=False, index=True),
+    Column("entry_key", String(100), nullable=False),
+    Column("entity_type", String(20), nullable=False),
+    Column("name", String(1000), nullable=False),
+    Column("aliases", JSONDoc, nullable=False),
+    Column("addresses", JSONDoc, nullable=False),
+    Column("countries", JSONDoc, nullable=False),
+    Column("details", JSONDoc, nullable=False),
+)
+
+screening_hits = Table(
+    "screening_hits",
+    metadata,
+    _id(),
+    Column("party_id", Id, ForeignKey("parties.id"), nullable=False, index=True),
+    Column("entry_id", Id, ForeignKey("watchlist_entries.id"), nullable=False, index=True),
+    Column("version_id", Id, ForeignKey("watchlist_versions.id"), nullable=False, index=True),
+    Column("score", Float, nullable=False),
+    Column("algorithm", String(30), nullable=False),  # e.g. screen-v1
+    Column("matched_name", String(1000), nullable=False),
+    Column("explanation", JSONDoc, nullable=False),
+    Column("screened_at", UTCDateTime, nullable=False),
+)

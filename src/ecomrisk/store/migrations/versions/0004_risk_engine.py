@@ -1,7 +1,7 @@
 """risk engine
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-22
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import ecomrisk.store.types
 
 revision: str = "0004"
-down_revision: str | None = "0001"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
