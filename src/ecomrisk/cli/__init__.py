@@ -17,6 +17,7 @@ from ecomrisk.cli import (
     rules,
     score,
     screening,
+    simulate,
 )
 from ecomrisk.cli._common import console
 
@@ -42,6 +43,7 @@ app.add_typer(profiles.app, name="profiles")
 app.add_typer(rules.app, name="rules")
 app.add_typer(decisions.app, name="decisions")
 app.add_typer(screening.app, name="screening")
+app.add_typer(simulate.app, name="simulate")
 app.command(name="demo")(demo.demo)
 app.command(name="score")(score.score)
 
