@@ -164,3 +164,16 @@ def test_bad_scenario_names_the_key() -> None:
         ScenarioError, match=r"shipments: Input should be greater than or equal to 100"
     ):
         parse_scenario(text, "s.toml")
+
+
+def test_parallel_rendering_writes_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ecomrisk.simulate.output as output
+
+    monkeypatch.setattr(output, "RENDER_CHUNK", 700)
+    world = generate(scenario(shipments=2000))
+    write_world(world, tmp_path / "parallel", "both")
+    monkeypatch.setattr(output.os, "cpu_count", lambda: 1)
+    write_world(world, tmp_path / "serial", "both")
+    assert _digest(tmp_path / "parallel") == _digest(tmp_path / "serial")

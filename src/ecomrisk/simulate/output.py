@@ -3,8 +3,11 @@ inspection outcomes, the ground truth (kept apart), watch lists and a manifest."
 
 import csv
 import json
+import multiprocessing
+import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,36 +34,32 @@ def write_world(
     rng = random.Random(world.scenario.seed + 1)
     for folder in ("filings", "truth", "watchlists"):
         (out / folder).mkdir(parents=True, exist_ok=True)
-    by_filer: dict[str, list[dict[str, Any]]] = {f.code: [] for f in world.filers}
-    party_truth: list[tuple[str, str, str, str]] = []
     total = len(world.shipments)
-    for done, shipment in enumerate(world.shipments, start=1):
-        filing, truth = render(world, shipment, rng)
-        by_filer[shipment.filer].append(filing)
-        party_truth.extend(
-            (shipment.filer, shipment.reference, role, entity) for role, entity in truth.items()
-        )
-        if progress is not None and done % 50_000 == 0:
+    handles: dict[str, Any] = {}
+    tables: dict[str, list[pa.Table]] = {}
+    party_truth: list[tuple[str, str, str, str]] = []
+    for done, chunk in _rendered_chunks(world, file_format):
+        for code, lines in chunk.ndjson.items():
+            if code not in handles:
+                handles[code] = (out / "filings" / f"{code}.ndjson").open("wb")
+            handles[code].write(lines)
+        for code, table in chunk.tables.items():
+            tables.setdefault(code, []).append(table)
+        party_truth.extend(chunk.truth)
+        if progress is not None:
             progress("filings", done, total)
+    for handle in handles.values():
+        handle.close()
     files: dict[str, Any] = {"filings": {}}
-    for code, filings in by_filer.items():
-        if not filings:
-            continue
-        entry: dict[str, Any] = {"records": len(filings)}
-        if file_format in ("ndjson", "both"):
-            path = out / "filings" / f"{code}.ndjson"
-            with path.open("wb") as handle:
-                for filing in filings:
-                    handle.write(to_json(filing))
-                    handle.write(b"\n")
-            entry["ndjson"] = str(path.relative_to(out))
-        if file_format in ("parquet", "both"):
-            path = out / "filings" / f"{code}.parquet"
-            pq.write_table(pa.Table.from_pylist(filings), path)
-            entry["parquet"] = str(path.relative_to(out))
+    for code in sorted(set(handles) | set(tables)):
+        entry: dict[str, Any] = {}
+        if code in handles:
+            entry["ndjson"] = f"filings/{code}.ndjson"
+        if code in tables:
+            table = pa.concat_tables(tables[code], promote_options="permissive")
+            pq.write_table(table, out / "filings" / f"{code}.parquet")
+            entry["parquet"] = f"filings/{code}.parquet"
         files["filings"][code] = entry
-    if progress is not None:
-        progress("filings", total, total)
 
     with (out / "filers.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -141,3 +140,56 @@ def write_world(
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
     return manifest
+
+
+# Rendering runs in chunks of a fixed size, each with its own seed, so the output
+# is the same whether one process renders them all or several share the work.
+RENDER_CHUNK = 50_000
+_WORLD: World | None = None  # handed to forked workers without pickling
+
+
+@dataclass
+class _Chunk:
+    ndjson: dict[str, bytes]
+    tables: dict[str, pa.Table]
+    truth: list[tuple[str, str, str, str]]
+
+
+def _render_chunk(job: tuple[int, str]) -> _Chunk:
+    start, file_format = job
+    world = _WORLD
+    assert world is not None
+    rng = random.Random(world.scenario.seed * 1_000_003 + start)
+    filings: dict[str, list[dict[str, Any]]] = {}
+    truth: list[tuple[str, str, str, str]] = []
+    for shipment in world.shipments[start : start + RENDER_CHUNK]:
+        filing, parties = render(world, shipment, rng)
+        filings.setdefault(shipment.filer, []).append(filing)
+        truth.extend((shipment.filer, shipment.reference, r, e) for r, e in parties.items())
+    ndjson = {}
+    tables = {}
+    for code, records in filings.items():
+        if file_format in ("ndjson", "both"):
+            ndjson[code] = b"".join(to_json(record) + b"\n" for record in records)
+        if file_format in ("parquet", "both"):
+            tables[code] = pa.Table.from_pylist(records)
+    return _Chunk(ndjson, tables, truth)
+
+
+def _rendered_chunks(world: World, file_format: Format) -> Iterator[tuple[int, _Chunk]]:
+    """Rendered chunks in order, from as many processes as there are cores."""
+    global _WORLD
+    jobs = [(start, file_format) for start in range(0, len(world.shipments), RENDER_CHUNK)]
+    _WORLD = world
+    try:
+        workers = min(os.cpu_count() or 1, len(jobs))
+        if workers <= 1:
+            chunks: Iterator[_Chunk] = map(_render_chunk, jobs)
+            for (start, _), chunk in zip(jobs, chunks, strict=True):
+                yield min(start + RENDER_CHUNK, len(world.shipments)), chunk
+            return
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for (start, _), chunk in zip(jobs, pool.imap(_render_chunk, jobs), strict=True):
+                yield min(start + RENDER_CHUNK, len(world.shipments)), chunk
+    finally:
+        _WORLD = None
