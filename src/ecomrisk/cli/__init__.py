@@ -7,7 +7,7 @@ so ``ecomrisk --help`` lists everything with a one-line help.
 import typer
 
 from ecomrisk import __version__
-from ecomrisk.cli import audit, db, demo, profiles, reference
+from ecomrisk.cli import audit, db, demo, filers, ingest, profiles, reference, serve
 from ecomrisk.cli._common import console
 
 app = typer.Typer(
@@ -30,5 +30,8 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(reference.app, name="reference")
 app.add_typer(profiles.app, name="profiles")
 app.command(name="demo")(demo.demo)
+app.add_typer(filers.app, name="filers")
+app.command(name="serve")(serve.serve)
+app.command(name="ingest")(ingest.ingest)
 
 __all__ = ["app"]
