@@ -233,7 +233,7 @@ def bench(name: str, url: str, engine: Engine, args: argparse.Namespace) -> dict
     raw_filer, _ = new_filer(engine, f"RAW{run}")
     store_filer, _ = new_filer(engine, f"STO{run}")
     file_filer, _ = new_filer(engine, f"FIL{run}")
-    api_filer, key = new_filer(engine, f"API{run}")
+    _api_filer, key = new_filer(engine, f"API{run}")
     dicts = [filing(f"B{i:07d}") for i in range(args.records)]
     filings = [ShipmentFiling.model_validate(d) for d in dicts]
     blob = "".join(json.dumps(d) + "\n" for d in dicts).encode()
