@@ -8,6 +8,7 @@ Results are printed as a Markdown table for docs/benchmarks.md.
 """
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -164,49 +165,55 @@ def free_port() -> int:
         return port
 
 
-def latency(url: str, env: dict[str, str], key: str, rate: int, seconds: int) -> dict[str, float]:
-    """Open-loop load at ``rate`` requests/s; latency counted from each request's
-    scheduled time, so a slow server cannot hide its queueing."""
+def latency(url: str, env: dict[str, str], key: str, args: argparse.Namespace) -> dict[str, float]:
+    """Open-loop load at ``args.rate`` requests/s; latency counted from each request's
+    scheduled time, so a slow server cannot hide its queueing. The client is kept
+    light (http.client, bodies encoded beforehand) as it shares the machine."""
+    rate, seconds = args.rate, args.seconds
     port = free_port()
     server = subprocess.Popen(
-        [ECOMRISK, "serve", "--port", str(port)],
+        [ECOMRISK, "serve", "--port", str(port), "--workers", str(args.workers)],
         env=env | {"ECOMRISK_DATABASE_URL": url},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
             try:
-                httpx.get(f"{base}/openapi.json", timeout=1)
+                httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1)
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
-        threads = 8
+        threads = args.clients
         per_thread = rate * seconds // threads
-        interval = threads / rate
         results: list[float] = []
         statuses: list[int] = []
         lock = threading.Lock()
         run = uuid.uuid4().hex[:6]
-        begin = time.perf_counter() + 0.5
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        begin = time.perf_counter() + 1.0
 
         def worker(n: int) -> None:
-            with httpx.Client(headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
-                bodies = [filing(f"L{run}-{n}-{i}") for i in range(per_thread)]
-                client.post(f"{base}/api/v1/shipments", json=filing(f"W{run}-{n}"))  # warm up
-                for i, body in enumerate(bodies):
-                    scheduled = begin + (i * threads + n) / rate
-                    delay = scheduled - time.perf_counter()
-                    if delay > 0:
-                        time.sleep(delay)
-                    response = client.post(f"{base}/api/v1/shipments", json=body)
-                    done = time.perf_counter()
-                    with lock:
-                        results.append(done - scheduled)
-                        statuses.append(response.status_code)
+            bodies = [json.dumps(filing(f"L{run}-{n}-{i}")).encode() for i in range(per_thread)]
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request(
+                "POST", "/api/v1/shipments", json.dumps(filing(f"W{run}-{n}")), headers
+            )
+            connection.getresponse().read()  # warm up: connection and caches
+            for i, body in enumerate(bodies):
+                scheduled = begin + (i * threads + n) / rate
+                delay = scheduled - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                connection.request("POST", "/api/v1/shipments", body, headers)
+                response = connection.getresponse()
+                response.read()
+                done = time.perf_counter()
+                with lock:
+                    results.append(done - scheduled)
+                    statuses.append(response.status)
+            connection.close()
 
-        _ = interval
         workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
         for w in workers:
             w.start()
@@ -241,7 +248,7 @@ def bench(name: str, url: str, engine: Engine, args: argparse.Namespace) -> dict
     out["raw_rows_per_s"] = raw_insert_rate(engine, filings, raw_filer)
     out["store_path_per_s"] = store_path_rate(engine, filings, store_filer)
     out["file_per_s"] = file_rate(engine, blob, file_filer, args.records)
-    out |= latency(url, dict(os.environ), key, args.rate, args.seconds)
+    out |= latency(url, dict(os.environ), key, args)
     return out
 
 
@@ -250,6 +257,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=5_000)
     parser.add_argument("--rate", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--clients", type=int, default=8, help="client threads (connections)")
     parser.add_argument("--postgres", default=os.environ.get("ECOMRISK_TEST_POSTGRES_URL"))
     args = parser.parse_args()
     rows = []

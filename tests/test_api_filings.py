@@ -30,7 +30,9 @@ def keys(store: Engine) -> dict[str, str]:
 
 @pytest.fixture
 def client(store: Engine, keys: dict[str, str]) -> Iterator[TestClient]:
-    settings = Settings(max_batch_size=5, max_body_bytes=200_000, ingest_chunk_size=2)
+    settings = Settings(
+        max_batch_size=5, max_body_bytes=200_000, ingest_chunk_size=2, api_key_cache_seconds=0
+    )
     with TestClient(create_app(settings, engine=store)) as test_client:
         test_client.headers["Authorization"] = f"Bearer {keys['ACME']}"
         yield test_client

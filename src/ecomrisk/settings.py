@@ -85,6 +85,13 @@ class Settings(BaseSettings):
         le=10_000,
         description="Filings written per transaction in batches and bulk files.",
     )
+    api_key_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=300,
+        description="How long a checked API key is trusted without a lookup; a revoked "
+        "key keeps working this long. 0 checks every request.",
+    )
     max_reported_errors: int = Field(
         default=1_000, ge=1, description="Most rejected records listed in a bulk upload response."
     )

@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 from ecomrisk import __version__
 from ecomrisk.api import errors
 from ecomrisk.api.body_limit import BodyLimitMiddleware
+from ecomrisk.api.deps import KeyCache
 from ecomrisk.api.routes import bulk, manifests, postal, scorecard, shipments
 from ecomrisk.domain.jurisdiction import load_profile
 from ecomrisk.settings import Settings
@@ -32,6 +33,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.profile = load_profile(settings.jurisdiction)
     app.state.engine = engine or create_store_engine(settings)
+    app.state.key_cache = KeyCache(settings.api_key_cache_seconds)
     errors.install(app)
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (shipments, postal, manifests, bulk, scorecard):
