@@ -260,3 +260,29 @@ def test_openapi_lists_the_routes(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert f"{V1}/shipments/batch" in paths
     assert client.get("/docs").status_code == 200
+
+
+def test_streamed_upload_over_its_limit_is_refused(store: Engine, keys: dict[str, str]) -> None:
+    settings = Settings(max_upload_bytes=4096, api_key_cache_seconds=0)
+    line = (json.dumps(shipment()) + "\n").encode()
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it streams
+        for _ in range(20):
+            yield line
+
+    with TestClient(create_app(settings, engine=store)) as test_client:
+        response = test_client.post(
+            f"{V1}/bulk?format=ndjson",
+            content=chunks(),
+            headers={"Authorization": f"Bearer {keys['ACME']}"},
+        )
+    assert response.status_code == 413
+    assert "4096" in response.json()["detail"]
+
+
+def test_bulk_reports_bad_encoding_per_line(client: TestClient) -> None:
+    good = json.dumps(shipment("E1")).encode()
+    body = good + b"\n" + b'{"filer_reference": "caf\xe9"}\n'
+    result = client.post(f"{V1}/bulk?format=ndjson", content=body).json()
+    assert (result["accepted"], result["rejected"]) == (1, 1)
+    assert "UTF-8" in result["errors"][0]["errors"][0]["problem"]
