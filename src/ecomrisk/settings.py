@@ -61,6 +61,41 @@ class Settings(BaseSettings):
         default="local[*]", description="Spark master URL when batch_engine is spark."
     )
 
+    max_batch_size: int = Field(
+        default=1_000, ge=1, le=100_000, description="Most filings in one API batch request."
+    )
+    max_body_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body of the filer API, bulk uploads excepted (bytes).",
+    )
+    max_upload_bytes: int = Field(
+        default=20 * 1024**3,
+        ge=1024,
+        description="Largest bulk file upload (bytes); uploads are streamed to a temporary file.",
+    )
+    max_record_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Longest line (one record) of a bulk NDJSON or CSV file (bytes).",
+    )
+    ingest_chunk_size: int = Field(
+        default=500,
+        ge=1,
+        le=10_000,
+        description="Filings written per transaction in batches and bulk files.",
+    )
+    api_key_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=300,
+        description="How long a checked API key is trusted without a lookup; a revoked "
+        "key keeps working this long. 0 checks every request.",
+    )
+    max_reported_errors: int = Field(
+        default=1_000, ge=1, description="Most rejected records listed in a bulk upload response."
+    )
+
     @model_validator(mode="after")
     def _production_guards(self) -> "Settings":
         if self.environment == "production" and self.secret_key in PLACEHOLDER_SECRETS:

@@ -12,11 +12,14 @@ from ecomrisk.cli import (
     db,
     decisions,
     demo,
+    filers,
+    ingest,
     profiles,
     reference,
     rules,
     score,
     screening,
+    serve,
     simulate,
 )
 from ecomrisk.cli._common import console
@@ -46,5 +49,8 @@ app.add_typer(screening.app, name="screening")
 app.add_typer(simulate.app, name="simulate")
 app.command(name="demo")(demo.demo)
 app.command(name="score")(score.score)
+app.add_typer(filers.app, name="filers")
+app.command(name="serve")(serve.serve)
+app.command(name="ingest")(ingest.ingest)
 
 __all__ = ["app"]

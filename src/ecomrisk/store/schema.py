@@ -58,6 +58,17 @@ filers = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+api_keys = Table(
+    "api_keys",
+    metadata,
+    _id(),
+    Column("filer_id", Id, ForeignKey("filers.id"), nullable=False, index=True),
+    Column("prefix", String(16), nullable=False),  # shown in listings, to tell keys apart
+    Column("key_hash", String(64), nullable=False, unique=True),  # sha256; the key is never kept
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
+
 shipments = Table(
     "shipments",
     metadata,
@@ -238,6 +249,25 @@ findings = Table(
     Column("corrected_value", Money),
     Column("corrected_hs_code", String(10)),
     Column("note", String(500)),
+)
+
+# Data quality of each shipment version (ingest/quality.py), with the day it was
+# received so a filer's scorecard groups by a plain column on every database.
+filing_quality = Table(
+    "filing_quality",
+    metadata,
+    Column("shipment_id", Id, ForeignKey("shipments.id"), primary_key=True),
+    Column("filer_id", Id, ForeignKey("filers.id"), nullable=False),
+    Column("received_day", String(10), nullable=False),  # ISO date, UTC
+    Column("score", Float, nullable=False),
+    Column("completeness", Float, nullable=False),
+    Column("timeliness", Float, nullable=False),
+    Column("consistency", Float, nullable=False),
+    Column("lead_hours", Float, nullable=False),
+    Column("on_time", Boolean, nullable=False),
+    Column("reasons", JSONDoc, nullable=False),
+    Column("version", String(20), nullable=False),
+    Index("ix_filing_quality_filer_day", "filer_id", "received_day"),
 )
 
 users = Table(

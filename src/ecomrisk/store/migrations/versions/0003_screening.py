@@ -1,7 +1,7 @@
 """watch-list screening: lists, versions, entries, hits
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-23
 """
 
@@ -15,7 +15,7 @@ import ecomrisk.store.types
 
 revision: str = "0003"
 # Re-chained onto 0002 when merged with the branch that adds it.
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,48 @@
+"""The FastAPI application factory."""
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Engine
+
+from ecomrisk import __version__
+from ecomrisk.api import errors
+from ecomrisk.api.body_limit import BodyLimitMiddleware
+from ecomrisk.api.deps import KeyCache
+from ecomrisk.api.routes import bulk, manifests, postal, scorecard, shipments
+from ecomrisk.domain.jurisdiction import load_profile
+from ecomrisk.settings import Settings
+from ecomrisk.store.engine import create_store_engine
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    """An app on the store and jurisdiction profile named by ``settings``.
+
+    The store must be migrated (``ecomrisk db upgrade``); the app never changes
+    the schema on its own, so several workers can start at once. ``engine``
+    overrides the one built from ``settings.database_url`` (tests use it).
+    """
+    app = FastAPI(
+        title="ecomrisk filer API",
+        version=__version__,
+        description="Advance electronic data for cross-border e-commerce shipments. "
+        "See docs/api.md.",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.profile = load_profile(settings.jurisdiction)
+    app.state.engine = engine or create_store_engine(settings)
+    app.state.key_cache = KeyCache(settings.api_key_cache_seconds)
+    errors.install(app)
+    v1 = APIRouter(prefix=API_PREFIX)
+    for module in (shipments, postal, manifests, bulk, scorecard):
+        v1.include_router(module.router)
+    app.include_router(v1)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=settings.max_body_bytes,
+        upload_limit=settings.max_upload_bytes,
+        upload_paths=(f"{API_PREFIX}/bulk",),
+    )
+    return app

@@ -1,0 +1,1 @@
+"""Routers of the filer API, mounted under /api/v1."""

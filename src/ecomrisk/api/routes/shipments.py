@@ -1,0 +1,210 @@
+"""Shipment filings: submit, batch, amend, cancel, read back, list."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
+from ecomrisk.api.deps import ConnectionDep, CurrentFiler, EngineDep, ProfileDep, SettingsDep, actor
+from ecomrisk.api.schemas import (
+    BatchRequest,
+    BatchResult,
+    ErrorBody,
+    RecordErrorPublic,
+    ShipmentPage,
+    ShipmentPublic,
+    ShipmentReceipt,
+    ShipmentSummaryPublic,
+)
+from ecomrisk.domain.records import ShipmentFiling
+from ecomrisk.ingest.bulk import REJECTION_STATUS
+from ecomrisk.ingest.problems import FieldProblem, parse
+from ecomrisk.ingest.validate import RecordError
+from ecomrisk.store.shipments_query import MAX_PAGE, list_current, shipment_view
+from ecomrisk.store.shipments_repo import (
+    Receipt,
+    Rejection,
+    Submission,
+    cancel_shipment,
+    ingest_chunk,
+    write_shipments,
+)
+
+router = APIRouter(prefix="/shipments", tags=["shipments"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Missing, invalid or revoked API key"},
+    404: {"model": ErrorBody, "description": "No such filing of yours"},
+    409: {"model": ErrorBody, "description": "Different content under a filed reference"},
+    413: {"model": ErrorBody, "description": "Body too large"},
+    422: {"model": ErrorBody, "description": "Invalid filing: every problem listed"},
+}
+REPLAYED: dict[int | str, dict[str, Any]] = {
+    200: {"model": ShipmentReceipt, "description": "Identical to an earlier submission"}
+}
+
+
+def receipt_or_error(outcome: Receipt | Rejection, response: Response) -> ShipmentReceipt:
+    if isinstance(outcome, Rejection):
+        raise HTTPException(REJECTION_STATUS[outcome.kind], outcome.message)
+    response.status_code = 200 if outcome.replayed else 201
+    return ShipmentReceipt.of(outcome)
+
+
+def file_one(
+    engine: EngineDep, filer: CurrentFiler, profile: ProfileDep, submission: Submission
+) -> Receipt | Rejection:
+    [outcome] = ingest_chunk(engine, filer.id, [submission], profile=profile, actor=actor(filer))
+    return outcome
+
+
+@router.post("", status_code=201, responses={**ERRORS, **REPLAYED})
+def submit_shipment(
+    filing: ShipmentFiling,
+    filer: CurrentFiler,
+    engine: EngineDep,
+    profile: ProfileDep,
+    response: Response,
+) -> ShipmentReceipt:
+    """File one shipment. Re-sending the same content returns the original receipt (200)."""
+    return receipt_or_error(file_one(engine, filer, profile, Submission(filing)), response)
+
+
+@router.post("/batch", response_model=BatchResult, responses=ERRORS)
+def submit_batch(
+    batch: BatchRequest,
+    filer: CurrentFiler,
+    engine: EngineDep,
+    profile: ProfileDep,
+    settings: SettingsDep,
+) -> BatchResult | JSONResponse:
+    """File many shipments: every good one is stored and every bad one reported, unless
+    ``all_or_nothing`` asks to refuse the whole batch when any record is refused."""
+    if len(batch.shipments) > settings.max_batch_size:
+        raise HTTPException(
+            422,
+            f"batch of {len(batch.shipments)} shipments; the maximum is "
+            f"{settings.max_batch_size} (send bulk files to /api/v1/bulk)",
+        )
+    errors: list[RecordError] = []
+    valid: list[tuple[int, Submission]] = []
+    for index, raw in enumerate(batch.shipments):
+        filing, problems = parse(ShipmentFiling, raw)
+        if filing is None:
+            reference = raw.get("filer_reference")
+            ref = reference[:100] if isinstance(reference, str) else None
+            errors.append(RecordError(f"index {index}", ref, 422, problems))
+        else:
+            valid.append((index, Submission(filing, batch.amend)))
+    receipts: list[Receipt] = []
+    if batch.all_or_nothing:
+        if errors:
+            return _refused(errors)
+        with engine.connect() as connection, connection.begin() as transaction:
+            outcomes = write_shipments(
+                connection, filer.id, [s for _, s in valid], profile=profile, actor=actor(filer)
+            )
+            errors = _rejections(valid, outcomes)
+            if errors:
+                transaction.rollback()
+                return _refused(errors)
+        receipts = [o for o in outcomes if isinstance(o, Receipt)]
+    else:
+        size = settings.ingest_chunk_size
+        for start in range(0, len(valid), size):
+            part = valid[start : start + size]
+            outcomes = ingest_chunk(
+                engine, filer.id, [s for _, s in part], profile=profile, actor=actor(filer)
+            )
+            errors += _rejections(part, outcomes)
+            receipts += [o for o in outcomes if isinstance(o, Receipt)]
+    return BatchResult(
+        accepted=sum(not r.replayed for r in receipts),
+        replayed=sum(r.replayed for r in receipts),
+        rejected=len(errors),
+        receipts=[ShipmentReceipt.of(r) for r in receipts],
+        errors=[RecordErrorPublic.of(e) for e in sorted(errors, key=_index)],
+    )
+
+
+def _index(error: RecordError) -> int:
+    return int(error.position.removeprefix("index "))
+
+
+def _rejections(
+    valid: list[tuple[int, Submission]], outcomes: list[Receipt | Rejection]
+) -> list[RecordError]:
+    return [
+        RecordError(
+            f"index {index}",
+            o.filer_reference,
+            REJECTION_STATUS[o.kind],
+            [FieldProblem("filer_reference", o.message, o.filer_reference)],
+        )
+        for (index, _), o in zip(valid, outcomes, strict=True)
+        if isinstance(o, Rejection)
+    ]
+
+
+def _refused(errors: list[RecordError]) -> JSONResponse:
+    """422 for the whole batch; each refused record is listed with its own status."""
+    body = {
+        "detail": f"batch refused (all_or_nothing): {len(errors)} records refused; nothing stored",
+        "errors": [RecordErrorPublic.of(e) for e in sorted(errors, key=_index)],
+    }
+    return JSONResponse(status_code=422, content=jsonable_encoder(body))
+
+
+@router.get("", responses=ERRORS)
+def list_shipments(
+    filer: CurrentFiler,
+    connection: ConnectionDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=20, pattern=r"^[0-9]+$")] = None,
+) -> ShipmentPage:
+    """Your filings (current versions), newest first, a page at a time."""
+    page = list_current(
+        connection, filer.id, limit=limit, before_id=int(cursor) if cursor else None
+    )
+    next_cursor = str(page[-1].id) if len(page) == limit else None
+    return ShipmentPage(items=[ShipmentSummaryPublic.of(s) for s in page], next_cursor=next_cursor)
+
+
+@router.post("/{filer_reference:path}/cancel", responses={**ERRORS, **REPLAYED})
+def cancel(
+    filer_reference: str, filer: CurrentFiler, engine: EngineDep, response: Response
+) -> ShipmentReceipt:
+    """Cancel a filing: a new version with status ``cancelled``; repeating it is harmless."""
+    with engine.begin() as connection:  # committed before the receipt is sent
+        outcome = cancel_shipment(connection, filer.id, filer_reference, actor=actor(filer))
+    return receipt_or_error(outcome, response)
+
+
+@router.put("/{filer_reference:path}", status_code=201, responses={**ERRORS, **REPLAYED})
+def amend_shipment(
+    filer_reference: str,
+    filing: ShipmentFiling,
+    filer: CurrentFiler,
+    engine: EngineDep,
+    profile: ProfileDep,
+    response: Response,
+) -> ShipmentReceipt:
+    """Amend a filing: the new content becomes the next version; history is kept."""
+    if filing.filer_reference != filer_reference:
+        raise HTTPException(
+            422, f"filer_reference in the body ({filing.filer_reference!r}) differs from the URL"
+        )
+    outcome = file_one(engine, filer, profile, Submission(filing, amend=True))
+    return receipt_or_error(outcome, response)
+
+
+@router.get("/{filer_reference:path}", responses=ERRORS)
+def get_shipment(
+    filer_reference: str, filer: CurrentFiler, connection: ConnectionDep
+) -> ShipmentPublic:
+    """Receipt and status of one of your filings, with its version history."""
+    view = shipment_view(connection, filer.id, filer_reference)
+    if view is None:
+        raise HTTPException(404, f"no filing of yours with filer_reference {filer_reference!r}")
+    return ShipmentPublic.of(view)

@@ -1,0 +1,90 @@
+"""Writing many records: a batch request or a bulk file, chunk by chunk.
+
+Each chunk is one transaction (``ingest_chunk``): a crash loses at most the
+chunk in flight, and re-sending the whole file afterwards is safe because
+already-stored records come back as replays, never as duplicates.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from ecomrisk.domain.jurisdiction import JurisdictionProfile
+from ecomrisk.ingest.formats import RawRecord, chunks
+from ecomrisk.ingest.problems import FieldProblem
+from ecomrisk.ingest.validate import RecordError, RecordKind, reference_of, to_submission
+from ecomrisk.store.shipments_repo import Receipt, Rejection, Submission, ingest_chunk
+
+REJECTION_STATUS = {"conflict": 409, "not_found": 404}
+
+
+@dataclass
+class BulkResult:
+    records: int = 0
+    accepted: int = 0
+    replayed: int = 0
+    rejected: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+    errors_truncated: bool = False
+
+    def reject(self, error: RecordError, max_errors: int) -> None:
+        self.rejected += 1
+        if len(self.errors) < max_errors:
+            self.errors.append(error)
+        else:
+            self.errors_truncated = True
+
+
+def ingest_records(
+    engine: Engine,
+    filer_id: int,
+    raw_records: Iterable[RawRecord],
+    *,
+    kind: RecordKind,
+    profile: JurisdictionProfile,
+    actor: str,
+    chunk_size: int,
+    max_errors: int,
+    amend: bool = False,
+    on_chunk: Callable[[BulkResult], None] | None = None,
+) -> BulkResult:
+    result = BulkResult()
+    for chunk in chunks(raw_records, chunk_size):
+        valid: list[tuple[RawRecord, Submission]] = []
+        for raw in chunk:
+            result.records += 1
+            submission, problems = (
+                (None, raw.problems) if raw.problems else to_submission(raw.data, kind, amend=amend)
+            )
+            if submission is None:
+                result.reject(
+                    RecordError(raw.position, reference_of(raw.data), 422, problems), max_errors
+                )
+            else:
+                valid.append((raw, submission))
+        if valid:
+            outcomes = ingest_chunk(
+                engine, filer_id, [s for _, s in valid], profile=profile, actor=actor
+            )
+            for (raw, _), outcome in zip(valid, outcomes, strict=True):
+                count(result, raw.position, outcome, max_errors)
+        if on_chunk is not None:
+            on_chunk(result)
+    return result
+
+
+def count(result: BulkResult, position: str, outcome: Receipt | Rejection, max_errors: int) -> None:
+    if isinstance(outcome, Receipt):
+        if outcome.replayed:
+            result.replayed += 1
+        else:
+            result.accepted += 1
+        return
+    error = RecordError(
+        position,
+        outcome.filer_reference,
+        REJECTION_STATUS[outcome.kind],
+        [FieldProblem("filer_reference", outcome.message, outcome.filer_reference)],
+    )
+    result.reject(error, max_errors)
