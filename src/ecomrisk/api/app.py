@@ -9,7 +9,9 @@ from ecomrisk.api.body_limit import BodyLimitMiddleware
 from ecomrisk.api.deps import KeyCache
 from ecomrisk.api.routes import bulk, manifests, postal, scorecard, shipments
 from ecomrisk.domain.jurisdiction import load_profile
+from ecomrisk.risk.context import decider
 from ecomrisk.settings import Settings
+from ecomrisk.store import migrate
 from ecomrisk.store.engine import create_store_engine
 
 API_PREFIX = "/api/v1"
@@ -33,6 +35,13 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.profile = load_profile(settings.jurisdiction)
     app.state.engine = engine or create_store_engine(settings)
+    state = migrate.status(app.state.engine)
+    if not state.up_to_date:
+        raise RuntimeError(
+            f"the store is at revision {state.current or '(empty)'}, not {state.head}: "
+            "run `ecomrisk db upgrade` first"
+        )
+    app.state.decider = decider(app.state.engine, settings)
     app.state.key_cache = KeyCache(settings.api_key_cache_seconds)
     errors.install(app)
     v1 = APIRouter(prefix=API_PREFIX)

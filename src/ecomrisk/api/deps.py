@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from ecomrisk.domain.jurisdiction import JurisdictionProfile
 from ecomrisk.settings import Settings
 from ecomrisk.store.filers_repo import Filer, authenticate, hash_key
+from ecomrisk.store.shipments_repo import OnWritten
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="The filer's API key")
@@ -32,11 +33,18 @@ async def get_profile(request: Request) -> JurisdictionProfile:
     return profile
 
 
+async def get_on_written(request: Request) -> OnWritten:
+    on_written: OnWritten = request.app.state.decider.written
+    return on_written
+
+
 # The getters above are async only so FastAPI calls them on the event loop instead
 # of a worker thread: they do no I/O, and each thread hop costs about 0.1 ms.
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ProfileDep = Annotated[JurisdictionProfile, Depends(get_profile)]
+# Decides each version in the transaction that writes it.
+OnWrittenDep = Annotated[OnWritten, Depends(get_on_written)]
 
 
 def get_connection(engine: EngineDep) -> Iterator[Connection]:

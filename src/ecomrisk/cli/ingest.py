@@ -10,6 +10,7 @@ from ecomrisk.domain.jurisdiction import load_profile
 from ecomrisk.ingest.bulk import BulkResult, ingest_records
 from ecomrisk.ingest.formats import FormatError, records
 from ecomrisk.ingest.validate import RecordKind
+from ecomrisk.risk.context import decider
 from ecomrisk.store import filers_repo
 from ecomrisk.store.filers_repo import FilerError
 
@@ -34,6 +35,7 @@ def ingest(
         raise fail(f"{file}: say --format ndjson or --format csv")
     profile = load_profile(config.jurisdiction)
     with store_engine() as engine:
+        on_written = decider(engine, config).written
         with engine.connect() as connection:
             try:
                 filer_id = filers_repo.get_filer(connection, filer).id
@@ -70,6 +72,7 @@ def ingest(
                     max_errors=SHOWN_ERRORS,
                     amend=amend,
                     on_chunk=advance,
+                    on_written=on_written,
                 )
             except FormatError as error:
                 raise fail(f"{file}: {error}") from None

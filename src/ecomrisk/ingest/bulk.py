@@ -14,7 +14,13 @@ from ecomrisk.domain.jurisdiction import JurisdictionProfile
 from ecomrisk.ingest.formats import RawRecord, chunks
 from ecomrisk.ingest.problems import FieldProblem
 from ecomrisk.ingest.validate import RecordError, RecordKind, reference_of, to_submission
-from ecomrisk.store.shipments_repo import Receipt, Rejection, Submission, ingest_chunk
+from ecomrisk.store.shipments_repo import (
+    OnWritten,
+    Receipt,
+    Rejection,
+    Submission,
+    ingest_chunk,
+)
 
 REJECTION_STATUS = {"conflict": 409, "not_found": 404}
 
@@ -48,6 +54,7 @@ def ingest_records(
     max_errors: int,
     amend: bool = False,
     on_chunk: Callable[[BulkResult], None] | None = None,
+    on_written: OnWritten | None = None,
 ) -> BulkResult:
     result = BulkResult()
     for chunk in chunks(raw_records, chunk_size):
@@ -65,7 +72,12 @@ def ingest_records(
                 valid.append((raw, submission))
         if valid:
             outcomes = ingest_chunk(
-                engine, filer_id, [s for _, s in valid], profile=profile, actor=actor
+                engine,
+                filer_id,
+                [s for _, s in valid],
+                profile=profile,
+                actor=actor,
+                on_written=on_written,
             )
             for (raw, _), outcome in zip(valid, outcomes, strict=True):
                 count(result, raw.position, outcome, max_errors)

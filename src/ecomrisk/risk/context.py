@@ -6,7 +6,8 @@ from ecomrisk.domain.jurisdiction import load_profile
 from ecomrisk.features.matrix import FeatureContext
 from ecomrisk.reference.fx import bundled_rates
 from ecomrisk.reference.unit_values import bundled_unit_values
-from ecomrisk.risk.decide import DecisionContext
+from ecomrisk.risk import rulesets_repo
+from ecomrisk.risk.decide import Decider, DecisionContext
 from ecomrisk.settings import Settings
 from ecomrisk.store.fx_repo import latest_rates
 
@@ -19,4 +20,12 @@ def feature_context(engine: Engine, settings: Settings) -> FeatureContext:
 
 
 def decision_context(engine: Engine, settings: Settings) -> DecisionContext:
+    # Publish the bundled rule set on a new store now, not inside the first filing's
+    # transaction where concurrent first filings would race to do it.
+    with engine.begin() as connection:
+        rulesets_repo.ensure_live(connection)
     return DecisionContext(feature_context(engine, settings))
+
+
+def decider(engine: Engine, settings: Settings) -> Decider:
+    return Decider(decision_context(engine, settings))

@@ -104,3 +104,21 @@ def decide_version(
         would_be = decide(values, shadow, context.features.profile, now, context.versions)
         _store(connection, sid, would_be, values, "shadow")
     return decision
+
+
+@dataclass
+class Decider:
+    """Decides shipment versions as ingestion writes them (``shipments_repo.OnWritten``)."""
+
+    context: DecisionContext
+
+    def written(self, connection: Connection, sids: list[int]) -> None:
+        for sid in sids:
+            record_shipment_event(
+                connection, sid, self.context.features.rates, self.context.features.profile.currency
+            )
+            status = connection.execute(
+                select(shipments.c.status).where(shipments.c.id == sid)
+            ).scalar_one()
+            if status == "active":  # a cancellation needs no decision, only its event
+                decide_version(connection, sid, self.context, record_event=False)

@@ -14,7 +14,7 @@ lost a race for a key to a concurrent writer.
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -38,6 +38,11 @@ from ecomrisk.store.shipment_rows import (
 )
 
 RACE_RETRIES = 3
+
+# Called inside the write's transaction with the ids of the versions just written,
+# in order: the risk engine decides them there, so a filing and its decision
+# commit together (the store knows nothing of risk beyond this seam).
+OnWritten = Callable[[Connection, list[int]], None]
 
 
 @dataclass(frozen=True)
@@ -156,6 +161,7 @@ def write_shipments(
     actor: str,
     reference_unit_values: dict[str, Decimal] | None = None,
     now: datetime | None = None,
+    on_written: OnWritten | None = None,
 ) -> list[Receipt | Rejection]:
     """Write what is new in ``submissions`` inside the caller's transaction; one
     result per submission, in order."""
@@ -284,6 +290,8 @@ def write_shipments(
             },
             at=received_at,
         )
+        if on_written is not None:
+            on_written(connection, [row.id for row in returned])
     for index, original in repeats:
         written = results[original]
         assert isinstance(written, Receipt)
@@ -299,13 +307,19 @@ def ingest_chunk(
     *,
     profile: JurisdictionProfile,
     actor: str,
+    on_written: OnWritten | None = None,
 ) -> list[Receipt | Rejection]:
     """One chunk in one transaction; retried when a concurrent writer took a key first."""
     for attempt in range(RACE_RETRIES):
         try:
             with engine.begin() as connection:
                 return write_shipments(
-                    connection, filer_id, submissions, profile=profile, actor=actor
+                    connection,
+                    filer_id,
+                    submissions,
+                    profile=profile,
+                    actor=actor,
+                    on_written=on_written,
                 )
         except IntegrityError:
             if attempt == RACE_RETRIES - 1:
@@ -320,6 +334,7 @@ def cancel_shipment(
     *,
     actor: str,
     now: datetime | None = None,
+    on_written: OnWritten | None = None,
 ) -> Receipt | Rejection:
     """Add a cancelled version (a copy of the current filing); repeating is harmless."""
     received_at = (now or datetime.now(UTC)).astimezone(UTC)
@@ -367,6 +382,8 @@ def cancel_shipment(
         after={"filer_id": filer_id, "filer_reference": reference, "version": current.version + 1},
         at=received_at,
     )
+    if on_written is not None:
+        on_written(connection, [new_id])
     v = _Version(
         new_id,
         current.version + 1,

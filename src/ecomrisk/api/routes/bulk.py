@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from ecomrisk.api.deps import CurrentFiler, EngineDep, ProfileDep, SettingsDep, actor
+from ecomrisk.api.deps import CurrentFiler, EngineDep, OnWrittenDep, ProfileDep, SettingsDep, actor
 from ecomrisk.api.routes.shipments import ERRORS
 from ecomrisk.api.schemas import BulkResult, RecordErrorPublic
 from ecomrisk.ingest.bulk import ingest_records
@@ -33,6 +33,7 @@ async def upload_bulk_file(
     engine: EngineDep,
     profile: ProfileDep,
     settings: SettingsDep,
+    on_written: OnWrittenDep,
     file_format: Annotated[
         Literal["ndjson", "csv"] | None,
         Query(alias="format", description="Default: from Content-Type"),
@@ -65,6 +66,7 @@ async def upload_bulk_file(
                 chunk_size=settings.ingest_chunk_size,
                 max_errors=settings.max_reported_errors,
                 amend=amend,
+                on_written=on_written,
             )
             return BulkResult(
                 records=result.records,

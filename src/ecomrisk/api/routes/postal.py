@@ -3,7 +3,7 @@ so status, cancel and listing use the /shipments routes."""
 
 from fastapi import APIRouter, HTTPException, Response
 
-from ecomrisk.api.deps import CurrentFiler, EngineDep, ProfileDep
+from ecomrisk.api.deps import CurrentFiler, EngineDep, OnWrittenDep, ProfileDep
 from ecomrisk.api.routes.shipments import ERRORS, REPLAYED, file_one, receipt_or_error
 from ecomrisk.api.schemas import ShipmentReceipt
 from ecomrisk.domain.records import PostalItemFiling
@@ -21,9 +21,12 @@ def submit_postal_item(
     engine: EngineDep,
     profile: ProfileDep,
     response: Response,
+    on_written: OnWrittenDep,
 ) -> ShipmentReceipt:
     """File one postal item with its CN 23 declaration."""
-    return receipt_or_error(file_one(engine, filer, profile, Submission.of_postal(item)), response)
+    return receipt_or_error(
+        file_one(engine, filer, profile, Submission.of_postal(item), on_written), response
+    )
 
 
 @router.post("/itmatt", status_code=201, responses={**ERRORS, **REPLAYED})
@@ -33,13 +36,14 @@ def submit_itmatt(
     engine: EngineDep,
     profile: ProfileDep,
     response: Response,
+    on_written: OnWrittenDep,
 ) -> ShipmentReceipt:
     """File one postal item given as an ITMATT-like JSON object (see docs/api.md)."""
     postal, problems = parse(PostalItemFiling, item.to_filing().model_dump())
     if postal is None:
         raise HTTPException(422, "; ".join(f"{p.path}: {p.problem}" for p in problems))
     return receipt_or_error(
-        file_one(engine, filer, profile, Submission.of_postal(postal)), response
+        file_one(engine, filer, profile, Submission.of_postal(postal), on_written), response
     )
 
 
@@ -51,6 +55,7 @@ def amend_postal_item(
     engine: EngineDep,
     profile: ProfileDep,
     response: Response,
+    on_written: OnWrittenDep,
 ) -> ShipmentReceipt:
     """Amend a postal item: the next version, history kept."""
     if item.filer_reference != filer_reference:
@@ -58,4 +63,4 @@ def amend_postal_item(
             422, f"filer_reference in the body ({item.filer_reference!r}) differs from the URL"
         )
     submission = Submission.of_postal(item, amend=True)
-    return receipt_or_error(file_one(engine, filer, profile, submission), response)
+    return receipt_or_error(file_one(engine, filer, profile, submission, on_written), response)

@@ -6,7 +6,15 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from ecomrisk.api.deps import ConnectionDep, CurrentFiler, EngineDep, ProfileDep, SettingsDep, actor
+from ecomrisk.api.deps import (
+    ConnectionDep,
+    CurrentFiler,
+    EngineDep,
+    OnWrittenDep,
+    ProfileDep,
+    SettingsDep,
+    actor,
+)
 from ecomrisk.api.schemas import (
     BatchRequest,
     BatchResult,
@@ -23,6 +31,7 @@ from ecomrisk.ingest.problems import FieldProblem, parse
 from ecomrisk.ingest.validate import RecordError
 from ecomrisk.store.shipments_query import MAX_PAGE, list_current, shipment_view
 from ecomrisk.store.shipments_repo import (
+    OnWritten,
     Receipt,
     Rejection,
     Submission,
@@ -53,9 +62,16 @@ def receipt_or_error(outcome: Receipt | Rejection, response: Response) -> Shipme
 
 
 def file_one(
-    engine: EngineDep, filer: CurrentFiler, profile: ProfileDep, submission: Submission
+    engine: EngineDep,
+    filer: CurrentFiler,
+    profile: ProfileDep,
+    submission: Submission,
+    on_written: OnWritten,
 ) -> Receipt | Rejection:
-    [outcome] = ingest_chunk(engine, filer.id, [submission], profile=profile, actor=actor(filer))
+    """Write one filing and decide it, in one transaction."""
+    [outcome] = ingest_chunk(
+        engine, filer.id, [submission], profile=profile, actor=actor(filer), on_written=on_written
+    )
     return outcome
 
 
@@ -66,9 +82,12 @@ def submit_shipment(
     engine: EngineDep,
     profile: ProfileDep,
     response: Response,
+    on_written: OnWrittenDep,
 ) -> ShipmentReceipt:
     """File one shipment. Re-sending the same content returns the original receipt (200)."""
-    return receipt_or_error(file_one(engine, filer, profile, Submission(filing)), response)
+    return receipt_or_error(
+        file_one(engine, filer, profile, Submission(filing), on_written), response
+    )
 
 
 @router.post("/batch", response_model=BatchResult, responses=ERRORS)
@@ -78,6 +97,7 @@ def submit_batch(
     engine: EngineDep,
     profile: ProfileDep,
     settings: SettingsDep,
+    on_written: OnWrittenDep,
 ) -> BatchResult | JSONResponse:
     """File many shipments: every good one is stored and every bad one reported, unless
     ``all_or_nothing`` asks to refuse the whole batch when any record is refused."""
@@ -103,7 +123,12 @@ def submit_batch(
             return _refused(errors)
         with engine.connect() as connection, connection.begin() as transaction:
             outcomes = write_shipments(
-                connection, filer.id, [s for _, s in valid], profile=profile, actor=actor(filer)
+                connection,
+                filer.id,
+                [s for _, s in valid],
+                profile=profile,
+                actor=actor(filer),
+                on_written=on_written,
             )
             errors = _rejections(valid, outcomes)
             if errors:
@@ -115,7 +140,12 @@ def submit_batch(
         for start in range(0, len(valid), size):
             part = valid[start : start + size]
             outcomes = ingest_chunk(
-                engine, filer.id, [s for _, s in part], profile=profile, actor=actor(filer)
+                engine,
+                filer.id,
+                [s for _, s in part],
+                profile=profile,
+                actor=actor(filer),
+                on_written=on_written,
             )
             errors += _rejections(part, outcomes)
             receipts += [o for o in outcomes if isinstance(o, Receipt)]
@@ -173,11 +203,17 @@ def list_shipments(
 
 @router.post("/{filer_reference:path}/cancel", responses={**ERRORS, **REPLAYED})
 def cancel(
-    filer_reference: str, filer: CurrentFiler, engine: EngineDep, response: Response
+    filer_reference: str,
+    filer: CurrentFiler,
+    engine: EngineDep,
+    response: Response,
+    on_written: OnWrittenDep,
 ) -> ShipmentReceipt:
     """Cancel a filing: a new version with status ``cancelled``; repeating it is harmless."""
     with engine.begin() as connection:  # committed before the receipt is sent
-        outcome = cancel_shipment(connection, filer.id, filer_reference, actor=actor(filer))
+        outcome = cancel_shipment(
+            connection, filer.id, filer_reference, actor=actor(filer), on_written=on_written
+        )
     return receipt_or_error(outcome, response)
 
 
@@ -189,13 +225,14 @@ def amend_shipment(
     engine: EngineDep,
     profile: ProfileDep,
     response: Response,
+    on_written: OnWrittenDep,
 ) -> ShipmentReceipt:
     """Amend a filing: the new content becomes the next version; history is kept."""
     if filing.filer_reference != filer_reference:
         raise HTTPException(
             422, f"filer_reference in the body ({filing.filer_reference!r}) differs from the URL"
         )
-    outcome = file_one(engine, filer, profile, Submission(filing, amend=True))
+    outcome = file_one(engine, filer, profile, Submission(filing, amend=True), on_written)
     return receipt_or_error(outcome, response)
 
 
