@@ -43,8 +43,10 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_demo_then_status_verify_and_rates(data_dir: Path) -> None:
-    result = runner.invoke(app, ["demo"])
+    result = runner.invoke(app, ["demo", "--shipments", "300"])
     assert result.exit_code == 0, result.output
+    assert "300 accepted and decided, 0 refused" in result.output
+    assert "Backtest of default@1" in result.output
     assert (data_dir / "ecomrisk.db").exists()
     assert "loaded 30 exchange rates" in result.output
     assert runner.invoke(app, ["db", "status"]).exit_code == 0
@@ -52,7 +54,9 @@ def test_demo_then_status_verify_and_rates(data_dir: Path) -> None:
     assert verify.exit_code == 0
     assert "intact" in verify.output
     assert "USD" in runner.invoke(app, ["reference", "rates"]).output
-    assert "exchange rates already loaded" in runner.invoke(app, ["demo"]).output
+    again = runner.invoke(app, ["demo", "--shipments", "300"])  # a second run replays
+    assert again.exit_code == 0, again.output
+    assert "300 accepted and decided" in again.output
 
 
 def test_status_of_an_empty_store_fails(data_dir: Path) -> None:
