@@ -9,7 +9,7 @@ STAMP := $(VENV)/.synced
 # uv is installed with pip when missing; `python -m uv` works wherever pip put it.
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 export UV_PYTHON_DOWNLOADS := never
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto
 
 .PHONY: demo test lint format typecheck venv clean
 
