@@ -73,3 +73,43 @@ def test_batch_and_cancel_keep_the_event_log(client: TestClient, store: Engine) 
         ).all()
     assert [s.status for s in statuses] == ["active", "active", "cancelled"]
     assert statuses[0].superseded_sid is not None  # B1's first version closed by the cancel
+
+
+AGENCY_LIST = (
+    b"name,aliases,address,country,reason\nShenzhen Trading Company Limited,,,CN,counterfeit ring\n"
+)
+
+
+def test_a_watch_list_match_holds_the_shipment_and_says_why(
+    client: TestClient, store: Engine
+) -> None:
+    from ecomrisk.risk.screening import repo as screening_repo
+    from ecomrisk.risk.screening.lists import parse_list
+
+    with store.begin() as connection:
+        parsed = parse_list("agency", AGENCY_LIST, "agency.csv")
+        screening_repo.import_list(connection, "agency", parsed, "agency.csv", "analyst")
+    assert client.post(f"{V1}/shipments", json=shipment("W")).status_code == 201
+    with store.connect() as connection:
+        row = connection.execute(select(decisions).where(decisions.c.kind == "live")).one()
+        result = explain(connection, row.id)
+    assert row.lane == "hold"
+    assert row.features["screening_max_score"] >= 0.95
+    assert row.versions["lists"] == "agency@1"
+    screening = [r for r in row.reasons if r["kind"] == "screening"]
+    assert (
+        "shipper 'Shenzhen Trading Co.' matches 'Shenzhen Trading Company Limited'"
+        in screening[0]["text"]
+    )
+    assert result.reproduced
+
+    from ecomrisk.risk.context import feature_context
+    from ecomrisk.risk.rescore import rescore
+    from ecomrisk.settings import Settings
+
+    assert rescore(store, feature_context(store, Settings())) == 1
+    with store.connect() as connection:
+        lanes = connection.execute(
+            select(decisions.c.lane, decisions.c.reasons).order_by(decisions.c.id)
+        ).all()
+    assert lanes[0] == lanes[1]  # batch rescoring gives the same lane and reasons

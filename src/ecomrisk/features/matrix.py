@@ -20,6 +20,7 @@ from ecomrisk.features.batch import batch_history_features
 from ecomrisk.features.derived import derived_features
 from ecomrisk.features.shipment import SHIPMENT_FEATURES, UnitValue, shipment_features
 from ecomrisk.reference.fx import RateTable
+from ecomrisk.risk.screen_filing import no_screening, stored_screening
 from ecomrisk.store.schema import shipments
 
 MATRIX_BATCH_ROWS = 20_000
@@ -79,7 +80,10 @@ def feature_matrix(
         joined = duck.sql(
             "SELECT f.*, h.* EXCLUDE (sid) FROM filings f JOIN history h USING (sid) ORDER BY sid"
         ).to_arrow_table()
+    with engine.connect() as connection:
+        screened = stored_screening(connection)
     rows = joined.to_pylist()
     for row in rows:
         row.update(derived_features(row, context.profile))
+        row.update(screened[row["sid"]][0] if row["sid"] in screened else no_screening())
     return pa.Table.from_pylist(rows)

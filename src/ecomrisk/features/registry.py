@@ -4,10 +4,17 @@ from ecomrisk.features.catalogue import HISTORY_FEATURES
 from ecomrisk.features.derived import DERIVED_FEATURES
 from ecomrisk.features.shipment import SHIPMENT_FEATURES
 
+# Computed by the risk engine's screening step (ecomrisk.risk.screen_filing).
+SCREENING_FEATURES: dict[str, str] = {
+    "screening_max_score": "Best watch-list match score of any party (0 when none)",
+    "screening_hits": "Watch-list hits over all parties of the filing",
+}
+
 FEATURES: dict[str, str] = {
     **SHIPMENT_FEATURES,
     **{feature.name: feature.description for feature in HISTORY_FEATURES},
     **DERIVED_FEATURES,
+    **SCREENING_FEATURES,
 }
 
 

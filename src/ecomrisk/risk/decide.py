@@ -20,6 +20,8 @@ from ecomrisk.features.shipment import shipment_features
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.decision import decide
 from ecomrisk.risk.rules import RuleSet
+from ecomrisk.risk.screen_filing import screen_version
+from ecomrisk.risk.screening.matcher import DEFAULT_ALGORITHM
 from ecomrisk.store.schema import decisions, rulesets, shipments
 
 
@@ -97,11 +99,15 @@ def decide_version(
         )
     live, shadows = context.rulesets(connection)
     values = features_of(connection, sid, context.features)
+    screening, evidence, lists = screen_version(connection, sid)
+    values.update(screening)
+    versions = {**context.versions, "lists": lists, "screening": DEFAULT_ALGORITHM}
     now = datetime.now(UTC)
-    decision = decide(values, live, context.features.profile, now, context.versions)
+    profile = context.features.profile
+    decision = decide(values, live, profile, now, versions, evidence)
     _store(connection, sid, decision, values, "live")
     for shadow in shadows:
-        would_be = decide(values, shadow, context.features.profile, now, context.versions)
+        would_be = decide(values, shadow, profile, now, versions, evidence)
         _store(connection, sid, would_be, values, "shadow")
     return decision
 

@@ -1,6 +1,6 @@
 """Combine what the risk components found into one decision. Pure."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,14 +27,17 @@ def decide(
     profile: JurisdictionProfile,
     decided_at: datetime,
     versions: Mapping[str, str],
+    evidence: Sequence[Reason] = (),
 ) -> Decision:
-    """Score, lane and reasons from the rules (the model, screening and network join
-    here as their issues land)."""
+    """Score, lane and reasons from the rules over the features. ``evidence`` are the
+    reasons of the inputs themselves (screening hits today; model contributions and
+    network links as their issues land): they explain, the rules decide."""
     hits = evaluate(ruleset, features, decided_at.date())
     reasons = [
         Reason(kind="rule", code=hit.rule.id, text=hit.text, weight=hit.rule.weight)
         for hit in sorted(hits, key=lambda h: -h.rule.weight)
     ]
+    reasons += evidence
     return Decision(
         score=combined_probability(hits),
         lane=lane_in_profile(strictest_lane(hits), profile),

@@ -39,5 +39,7 @@ def explain(connection: Connection, decision_id: int) -> Explanation:
     ruleset = rulesets_repo.load(connection, row.versions["ruleset"])
     profile = load_profile(row.versions["profile"])
     extra = {k: v for k, v in row.versions.items() if k not in ("ruleset", "logic", "profile")}
-    recomputed = decide(row.features or {}, ruleset, profile, row.decided_at, extra)
+    # Evidence (screening hits) is a recorded input; the rules are what is re-run.
+    evidence = [r for r in stored.reasons if r.kind != "rule"]
+    recomputed = decide(row.features or {}, ruleset, profile, row.decided_at, extra, evidence)
     return Explanation(row.id, row.shipment_id, row.kind, stored, recomputed, row.features or {})

@@ -14,6 +14,9 @@ from sqlalchemy import Engine, select
 from ecomrisk.features.matrix import FeatureContext, feature_matrix
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.decision import decide
+from ecomrisk.risk.screen_filing import stored_screening
+from ecomrisk.risk.screening.matcher import DEFAULT_ALGORITHM
+from ecomrisk.risk.screening.repo import load_current_lists
 from ecomrisk.store.schema import decisions, shipments
 
 RESCORE_CHUNK_ROWS = 5_000
@@ -38,15 +41,24 @@ def rescore(
         for row in feature_matrix(engine, context, since, until).to_pylist()
         if row["sid"] in current
     ]
+    with engine.connect() as connection:
+        screened = stored_screening(connection)
+        lists = ",".join(f"{x.watchlist}@{x.version}" for x in load_current_lists(connection))
     now = datetime.now(UTC)
-    versions = {"fx": context.rates.as_of.isoformat(), "run": "rescore"}
+    versions = {
+        "fx": context.rates.as_of.isoformat(),
+        "run": "rescore",
+        "lists": lists,
+        "screening": DEFAULT_ALGORITHM,
+    }
     done = 0
     for start in range(0, len(rows), RESCORE_CHUNK_ROWS):
         chunk: list[dict[str, Any]] = []
         for row in rows[start : start + RESCORE_CHUNK_ROWS]:
             sid = row.pop("sid")
             row.pop("received_at")
-            decision = decide(row, ruleset, context.profile, now, versions)
+            evidence = screened[sid][1] if sid in screened else []
+            decision = decide(row, ruleset, context.profile, now, versions, evidence)
             chunk.append(
                 {
                     "shipment_id": sid,

@@ -256,7 +256,7 @@ def rescreen(connection: Connection, everything: bool = False) -> dict[str, int]
         total = 0
         for batch in _stored_parties(connection):
             rows = [
-                _hit_row(party_id, loaded, hit, now)
+                hit_row(party_id, loaded, hit, now)
                 for party_id, query in batch
                 for hit in loaded.index.screen(query)
             ]
@@ -278,7 +278,7 @@ def _screened_at(connection: Connection, version_id: int) -> datetime | None:
     ).scalar()
 
 
-def _hit_row(party_id: int, loaded: LoadedList, hit: Hit, at: datetime) -> dict[str, object]:
+def hit_row(party_id: int, loaded: LoadedList, hit: Hit, at: datetime) -> dict[str, object]:
     return {
         "party_id": party_id,
         "entry_id": loaded.entry_ids[hit.entry_index],
