@@ -21,6 +21,7 @@ from ecomrisk.cli import (
     screening,
     serve,
     simulate,
+    users,
 )
 from ecomrisk.cli._common import console
 
@@ -50,6 +51,7 @@ app.add_typer(simulate.app, name="simulate")
 app.command(name="demo")(demo.demo)
 app.command(name="score")(score.score)
 app.add_typer(filers.app, name="filers")
+app.add_typer(users.app, name="users")
 app.command(name="serve")(serve.serve)
 app.command(name="ingest")(ingest.ingest)
 

@@ -452,3 +452,16 @@ screening_hits = Table(
     Column("explanation", JSONDoc, nullable=False),
     Column("screened_at", UTCDateTime, nullable=False),
 )
+
+# Bearer tokens of people for the internal API (scripts, the analysts' tools);
+# like filer keys, only a hash is kept.
+user_tokens = Table(
+    "user_tokens",
+    metadata,
+    _id(),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False, index=True),
+    Column("prefix", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
