@@ -110,3 +110,16 @@ def test_decisions_are_explained_to_officers(client: TestClient, tokens: dict[st
     assert explained["decision"]["versions"]["ruleset"] == "default@1"
     assert "declared_value" in explained["features"]
     assert client.get("/internal/v1/decisions/999", headers=_as(tokens["olga"])).status_code == 404
+
+
+def test_out_of_range_ids_and_labels_are_client_errors(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    reader = _as(tokens["olga"])
+    assert (
+        client.get("/internal/v1/decisions/99999999999999999999", headers=reader).status_code == 422
+    )
+    assert (
+        client.get("/internal/v1/rulesets/default@99999999999999999999", headers=reader).status_code
+        == 422
+    )
