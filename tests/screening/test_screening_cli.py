@@ -25,6 +25,7 @@ def test_import_lists_check_rescreen(data_dir: Path) -> None:
     result = runner.invoke(app, ["screening", "import", "--kind", "agency", str(own)])
     assert result.exit_code == 0, result.output
     assert "version 1 of 'agency'" in result.output
+    assert "Re-screened stored parties: agency 0 hits" in result.output  # at import
     assert (
         "already has this content"
         in runner.invoke(app, ["screening", "import", "--kind", "agency", str(own)]).output
@@ -34,7 +35,8 @@ def test_import_lists_check_rescreen(data_dir: Path) -> None:
     assert check.exit_code == 0, check.output
     assert "name_similarity" in check.output
     assert "No hit" in runner.invoke(app, ["screening", "check", "Golden Sun Trading"]).output
-    assert "agency: 0 hits" in runner.invoke(app, ["screening", "rescreen"]).output
+    assert "already screened" in runner.invoke(app, ["screening", "rescreen"]).output
+    assert "agency: 0 hits" in runner.invoke(app, ["screening", "rescreen", "--all"]).output
 
 
 def test_bad_file_is_rejected_with_line_and_field(data_dir: Path) -> None:

@@ -19,8 +19,10 @@ def import_(
     file: Path = typer.Argument(..., help="list file (CSL CSV or JSON, UFLPA CSV, agency CSV)"),
     kind: str = typer.Option(..., "--kind", help=f"one of {', '.join(KINDS)}"),
     name: str | None = typer.Option(None, "--name", help="list name (default: the kind)"),
+    screen: bool = typer.Option(True, help="Re-screen stored parties against the new version"),
 ) -> None:
-    """Import a list file as the next version of a list (unchanged files are skipped)."""
+    """Import a list file as the next version of a list (unchanged files are skipped);
+    stored parties are then re-screened against it."""
     if kind not in KINDS:
         raise fail(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
     try:
@@ -33,9 +35,18 @@ def import_(
         result = repo.import_list(connection, name or kind, parsed, str(file), getpass.getuser())
     if result.changed:
         console.print(
-            f"Imported {result.entries} entries as version {result.version} of "
-            f"{result.watchlist!r}; run `ecomrisk screening rescreen` to screen stored parties."
+            f"Imported {result.entries} entries as version {result.version} "
+            f"of {result.watchlist!r}."
         )
+        if screen:
+            with (
+                store_engine() as engine,
+                engine.begin() as connection,
+                console.status("screening"),
+            ):
+                counts = repo.rescreen(connection)
+            hits = ", ".join(f"{name} {count}" for name, count in sorted(counts.items()))
+            console.print(f"Re-screened stored parties: {hits or 'nothing to do'} hits.")
     else:
         console.print(f"{result.watchlist!r} version {result.version} already has this content.")
 
