@@ -1,10 +1,11 @@
 """What every command shares: the console, settings and store, and clean failure."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
 from sqlalchemy import Engine
 
 from ecomrisk.settings import Settings, SettingsError, get_settings
@@ -36,3 +37,22 @@ def store_engine() -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+# Reports progress of a named stage: advance(stage, done, total).
+Advance = Callable[[str, int, int], None]
+
+
+@contextmanager
+def stage_progress() -> Iterator[Advance]:
+    """Rich progress bars, one per stage, driven by an ``advance`` callback."""
+    columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        yield advance

@@ -1,10 +1,9 @@
 """``ecomrisk demo``: the main job end to end on the embedded default."""
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
 from rich.table import Table
 
-from ecomrisk.cli._common import console, settings, store_engine
+from ecomrisk.cli._common import console, settings, stage_progress, store_engine
 from ecomrisk.demo import run_demo
 from ecomrisk.domain.jurisdiction import load_profile
 from ecomrisk.reference.fx import bundled_rates
@@ -30,20 +29,7 @@ def demo(
                 rates = bundled_rates()
                 save_rates(connection, rates)
                 console.print(f"loaded {len(rates.per_eur)} exchange rates of {rates.as_of}")
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as progress:
-            tasks: dict[str, TaskID] = {}
-
-            def advance(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = progress.add_task(stage, total=total)
-                progress.update(tasks[stage], completed=done, total=total)
-
+        with stage_progress() as advance:
             report = run_demo(engine, config, advance, shipments, seed)
     console.print(f"synthetic world: {report.world}")
     console.print(

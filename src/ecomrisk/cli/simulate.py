@@ -3,9 +3,8 @@
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
 
-from ecomrisk.cli._common import console, fail
+from ecomrisk.cli._common import console, fail, stage_progress
 from ecomrisk.simulate.output import Format, write_world
 from ecomrisk.simulate.scenario import ScenarioError, load_scenario
 from ecomrisk.simulate.world import generate
@@ -35,20 +34,7 @@ def run(
     changes = {k: v for k, v in {"seed": seed, "shipments": shipments}.items() if v is not None}
     if changes:
         loaded = loaded.model_validate({**loaded.model_dump(), **changes})
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
-        tasks: dict[str, TaskID] = {}
-
-        def advance(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(stage, total=total)
-            progress.update(tasks[stage], completed=done)
-
+    with stage_progress() as advance:
         world = generate(loaded, advance)
         file_kind: Format = file_format  # type: ignore[assignment]
         manifest = write_world(world, out, file_kind, advance)
