@@ -9,9 +9,11 @@ The ground truth keeps the entity id of every record.
 import random
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
+
+import numpy as np
 
 ABBREVIATIONS = {
     "Street": "St",
@@ -57,8 +59,10 @@ class Entity:
     marketplace_seller_id: str | None = None
     extra_names: list[str] = field(default_factory=list)  # names it also trades under
 
+    @cached_property
     def canonical(self) -> dict[str, Any]:
-        party: dict[str, Any] = {"name": self.name, "address": dict(self.address)}
+        """The record as the entity itself writes it; shared, so never change it in place."""
+        party: dict[str, Any] = {"name": self.name, "address": self.address}
         if self.phone:
             party["phone"] = self.phone
         if self.email:
@@ -141,8 +145,8 @@ def phone_variant(phone: str, rng: random.Random) -> str:
 def record(
     entity: Entity, rng: random.Random, variation: Any, name: str | None = None
 ) -> dict[str, Any]:
-    """The entity as written on one filing."""
-    party = entity.canonical()
+    """The entity as written on one filing (a new top-level dict; ``address`` may be shared)."""
+    party = dict(entity.canonical)
     if name is not None:
         party["name"] = name
     if rng.random() < variation.name:
@@ -184,24 +188,72 @@ def company(
     return Entity(entity_id, name, address, _phone(country, rng), email, seller_id)
 
 
-def person(entity_id: str, rng: random.Random) -> Entity:
+@dataclass(eq=False)
+class People:
+    """Every possible consignee, drawn column-wise at once: row ``i`` is person ``i``.
+
+    Drawing the columns with NumPy up front (rather than one ``random`` call per
+    field per person) keeps a million-shipment world fast, and lets any process
+    build person ``i`` on its own: the entity depends on the row alone.
+    """
+
+    given: np.ndarray
+    family: np.ndarray
+    city: np.ndarray
+    house: np.ndarray
+    street: np.ndarray
+    street_kind: np.ndarray
+    zip_suffix: np.ndarray
+    apartment: np.ndarray  # 0: no second address line
+    apartment_letter: np.ndarray
+    mailbox: np.ndarray
+    webmail: np.ndarray
+    area_code: np.ndarray
+    line: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return len(self.given)
+
+    def entity(self, i: int) -> Entity:
+        words = places()["words"]
+        city = places()["us_cities"][self.city[i]]
+        given, family = words["given"][self.given[i]], words["family"][self.family[i]]
+        street = f"{self.house[i]} {words['street'][self.street[i]]}"
+        address = {
+            "line1": f"{street} {words['street_kind'][self.street_kind[i]]}",
+            "city": city["city"],
+            "region": city["region"],
+            "postal_code": f"{city['zip']}{self.zip_suffix[i]}",
+            "country": "US",
+        }
+        if self.apartment[i]:
+            address["line2"] = f"Apt {self.apartment[i]}{'ABCD'[self.apartment_letter[i]]}"
+        email = f"{given.lower()}.{family.lower()}{self.mailbox[i]}@{WEBMAIL[self.webmail[i]]}"
+        phone = f"+1 {US_AREA_CODES[self.area_code[i]]}{self.line[i]}"
+        return Entity(f"consignee-{i}", f"{given} {family}", address, phone, email)
+
+
+def people(count: int, rng: np.random.Generator) -> People:
+    """``count`` US consignees (30 % with an apartment number)."""
     words = places()["words"]
-    city = rng.choice(places()["us_cities"])
-    given, family = rng.choice(words["given"]), rng.choice(words["family"])
-    address = {
-        "line1": " ".join(
-            [
-                str(rng.randrange(1, 9999)),
-                rng.choice(words["street"]),
-                rng.choice(words["street_kind"]),
-            ]
-        ),
-        "city": city["city"],
-        "region": city["region"],
-        "postal_code": f"{city['zip']}{rng.randrange(10, 99)}",
-        "country": "US",
-    }
-    if rng.random() < 0.3:
-        address["line2"] = f"Apt {rng.randrange(1, 40)}{rng.choice('ABCD')}"
-    email = f"{given.lower()}.{family.lower()}{rng.randrange(1000)}@{rng.choice(WEBMAIL)}"
-    return Entity(entity_id, f"{given} {family}", address, _phone("US", rng), email)
+
+    def pick(options: int) -> np.ndarray:
+        return rng.integers(0, options, size=count, dtype=np.int32)
+
+    apartment = np.where(rng.random(count) < 0.3, rng.integers(1, 40, size=count), 0)
+    return People(
+        given=pick(len(words["given"])),
+        family=pick(len(words["family"])),
+        city=pick(len(places()["us_cities"])),
+        house=rng.integers(1, 9999, size=count, dtype=np.int32),
+        street=pick(len(words["street"])),
+        street_kind=pick(len(words["street_kind"])),
+        zip_suffix=rng.integers(10, 99, size=count, dtype=np.int32),
+        apartment=apartment.astype(np.int32),
+        apartment_letter=pick(4),
+        mailbox=pick(1000),
+        webmail=pick(len(WEBMAIL)),
+        area_code=pick(len(US_AREA_CODES)),
+        line=rng.integers(2000000, 9999999, size=count, dtype=np.int32),
+    )
