@@ -26,7 +26,7 @@ class Inspection:
     outcome: dict[str, Any]  # an Outcome record as JSON
 
 
-def targeting_weight(shipment: Shipment) -> float:
+def targeting_weight(shipment: Shipment, declared_value: float) -> float:
     """What the old rules looked at: origin, express, vague text, low values."""
     weight = 1.0
     if shipment.country in ("CN", "HK"):
@@ -35,7 +35,7 @@ def targeting_weight(shipment: Shipment) -> float:
         weight *= 1.5
     if any(line["description"] in VAGUE for line in shipment.lines):
         weight *= 4.0
-    if shipment.declared_value < 5:
+    if declared_value < 5:
         weight *= 2.5
     return weight
 

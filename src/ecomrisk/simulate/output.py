@@ -2,12 +2,14 @@
 inspection outcomes, the ground truth (kept apart), watch lists and a manifest."""
 
 import csv
+import gc
 import io
 import json
 import multiprocessing
 import os
 import random
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -159,8 +161,26 @@ class _Chunk:
     violations: int  # shipments with at least one
 
 
+@contextmanager
+def _without_cycle_collector() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a chunk makes hundreds of thousands of
+    acyclic dicts and lists, and the collector would scan them over and over for
+    nothing (about a fifth of the chunk's time). Reference counting still frees them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _render_chunk(job: tuple[int, str]) -> _Chunk:
-    start, file_format = job
+    with _without_cycle_collector():
+        return _build_and_render(*job)
+
+
+def _build_and_render(start: int, file_format: str) -> _Chunk:
     world = _WORLD
     assert world is not None
     rng = random.Random(world.scenario.seed * 1_000_003 + start)
@@ -170,8 +190,8 @@ def _render_chunk(job: tuple[int, str]) -> _Chunk:
     party_rows: list[list[str]] = []
     weights = np.empty(stop - start)
     violations = 0
-    for k, i in enumerate(range(start, stop)):
-        shipment = world.shipment(i)
+    for k, shipment in enumerate(world.shipments(start, stop)):
+        true_value, declared_value = shipment.true_value, shipment.declared_value
         filing, parties = render(world, shipment, rng)
         filings.setdefault(shipment.filer, []).append(filing)
         party_rows.extend([shipment.filer, shipment.reference, r, e] for r, e in parties.items())
@@ -181,11 +201,11 @@ def _render_chunk(job: tuple[int, str]) -> _Chunk:
                 shipment.reference,
                 ";".join(shipment.violations),
                 ";".join(shipment.schemes),
-                f"{shipment.true_value:.2f}",
-                f"{shipment.declared_value:.2f}",
+                f"{true_value:.2f}",
+                f"{declared_value:.2f}",
             ]
         )
-        weights[k] = targeting_weight(shipment)
+        weights[k] = targeting_weight(shipment, declared_value)
         violations += bool(shipment.violations)
     ndjson = {}
     tables = {}
@@ -211,8 +231,11 @@ def _rendered_chunks(world: World, file_format: Format) -> Iterator[tuple[int, _
             for (start, _), chunk in zip(jobs, chunks, strict=True):
                 yield min(start + RENDER_CHUNK, world.size), chunk
             return
+        # Frozen objects are skipped by the workers' collectors (and not copied for them).
+        gc.freeze()
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for (start, _), chunk in zip(jobs, pool.imap(_render_chunk, jobs), strict=True):
                 yield min(start + RENDER_CHUNK, world.size), chunk
     finally:
+        gc.unfreeze()
         _WORLD = None

@@ -8,12 +8,15 @@ The ground truth keeps the entity id of every record.
 
 import random
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+
+T = TypeVar("T")
 
 ABBREVIATIONS = {
     "Street": "St",
@@ -38,6 +41,7 @@ LEGAL_FORM_VARIANTS = {
 # Pinyin and Wade-Giles or Cantonese spellings of the same syllables.
 US_AREA_CODES = ["212", "310", "312", "415", "617", "646", "713", "206", "305", "404"]
 WEBMAIL = ["gmail.com", "yahoo.com", "outlook.com", "icloud.com"]
+UNIT_WORDS = ["Apt.", "Unit", "#"]
 TRANSLITERATIONS = {"Xu": "Hsu", "Zhang": "Chang", "Chen": "Chan", "Wei": "Way", "Li": "Lee"}
 
 
@@ -72,13 +76,23 @@ class Entity:
         return party
 
 
+def pick(options: Sequence[T], rng: random.Random) -> T:
+    """``rng.choice`` with one draw of ``random()``: several times cheaper, same odds."""
+    return options[int(rng.random() * len(options))]
+
+
+def below(n: int, rng: random.Random) -> int:
+    """``rng.randrange(n)`` the cheap way (see ``pick``)."""
+    return int(rng.random() * n)
+
+
 def typo(text: str, rng: random.Random) -> str:
     """One keying error: a dropped, doubled or swapped letter."""
     letters = [i for i, c in enumerate(text) if c.isalpha()]
     if len(letters) < 4:
         return text
-    i = rng.choice(letters[1:-1])
-    kind = rng.randrange(3)
+    i = letters[1 + below(len(letters) - 2, rng)]
+    kind = below(3, rng)
     if kind == 0:
         return text[:i] + text[i + 1 :]
     if kind == 1:
@@ -89,7 +103,7 @@ def typo(text: str, rng: random.Random) -> str:
 def name_variant(name: str, rng: random.Random, typo_rate: float) -> str:
     for form, variants in LEGAL_FORM_VARIANTS.items():
         if name.endswith(form):
-            name = name[: -len(form)] + rng.choice(variants)
+            name = name[: -len(form)] + pick(variants, rng)
             break
     words = name.split()
     for i, word in enumerate(words):
@@ -119,14 +133,14 @@ def address_variant(
     if "line2" in out and rng.random() < 0.5:  # unit number folded into the first line
         line = f"{line} {out.pop('line2')}"
     elif "line2" in out:
-        out["line2"] = out["line2"].replace("Apt", rng.choice(["Apt.", "Unit", "#"]))
+        out["line2"] = out["line2"].replace("Apt", pick(UNIT_WORDS, rng))
     if rng.random() < typo_rate * 3:
         line = typo(line, rng)
     if rng.random() < 0.2:
         line = line.upper()
     out["line1"] = line
     if "postal_code" in out and len(out["postal_code"]) == 5 and rng.random() < 0.2:
-        out["postal_code"] += f"-{rng.randrange(10000):04d}"  # ZIP+4
+        out["postal_code"] += f"-{below(10000, rng):04d}"  # ZIP+4
     return out
 
 
@@ -134,7 +148,7 @@ def phone_variant(phone: str, rng: random.Random) -> str:
     """The same number written another way (the normaliser must see through it)."""
     prefix, _, rest = phone.partition(" ")
     digits = rest.replace(" ", "")
-    style = rng.randrange(3)
+    style = below(3, rng)
     if style == 0:
         return f"{prefix}{digits}"
     if style == 1 and prefix == "+1" and len(digits) == 10:

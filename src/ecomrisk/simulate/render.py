@@ -1,11 +1,12 @@
 """Render generated shipments as filings (``ShipmentFiling`` JSON) and their ground truth."""
 
 import random
+from functools import cache
 from typing import Any
 
 from ecomrisk.domain.enums import Mode
 from ecomrisk.domain.s10 import make_s10
-from ecomrisk.simulate.parties import record
+from ecomrisk.simulate.parties import below, pick, record
 from ecomrisk.simulate.world import CURRENCY_OF, Shipment, World, money, unit_values_usd
 
 FLIGHTS = ["CA981", "CX840", "MU587", "KE081", "LH400", "BA117", "TK001", "AI101", "JL006", "VN098"]
@@ -19,13 +20,18 @@ def _house_bill(shipment: Shipment) -> str:
     return f"{prefix}{shipment.index:010d}"
 
 
+@cache
+def _slug(marketplace: str) -> str:
+    return marketplace.lower().replace(" ", "-")
+
+
 def render(
     world: World, shipment: Shipment, rng: random.Random
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The filing and, by party role, the true entity id of each party record."""
     scenario = world.scenario
     currency = CURRENCY_OF.get(shipment.country, "USD") if rng.random() < 0.4 else "USD"
-    if not world.rates.has(currency):
+    if currency != "USD" and not world.rates.has(currency):
         currency = "USD"
     arrival = shipment.arrival.isoformat()
     yymmdd = arrival[2:4] + arrival[5:7] + arrival[8:10]  # strftime is several times slower
@@ -50,7 +56,7 @@ def render(
     )
     if shipment.marketplace is not None and seller_known:
         market = world.marketplaces[shipment.marketplace]
-        slug = market.lower().replace(" ", "-")
+        slug = _slug(market)
         filing["marketplace"] = {
             "name": market,
             "listing_url": f"https://{slug}.example/item/{shipment.index}",
@@ -65,7 +71,7 @@ def render(
     if shipment.manufacturer is not None:
         names = [shipment.manufacturer.name, *shipment.manufacturer.extra_names]
         filing["manufacturer"] = record(
-            shipment.manufacturer, rng, scenario.variation, rng.choice(names)
+            shipment.manufacturer, rng, scenario.variation, pick(names, rng)
         )
         truth["manufacturer"] = shipment.manufacturer.id
     consignee = record(shipment.consignee, rng, scenario.variation)
@@ -76,11 +82,12 @@ def render(
     filing["consignee"] = consignee
     truth["consignee"] = shipment.consignee.id
     items = []
+    values = unit_values_usd()
     for line in shipment.lines:
-        reference = unit_values_usd()[line["product"].hs6]
+        reference = values[line["product"].hs6]
         item: dict[str, Any] = {
             "description": line["description"],
-            "hs_code": line["hs"] + ("" if rng.random() < 0.5 else f"{rng.randrange(10000):04d}"),
+            "hs_code": line["hs"] + ("" if rng.random() < 0.5 else f"{below(10000, rng):04d}"),
             "quantity": str(line["quantity"]),
             "unit": "pcs",
             "value": money(line["unit_declared"] * line["quantity"], currency),

@@ -7,8 +7,8 @@ document. Deterministic for a given scenario and seed.
 
 import csv
 import random
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
@@ -186,6 +186,7 @@ class World:
     bad_actors: dict[str, list[Entity]]  # listed on watch lists, by list
     threshold_usd: float
     catalogue: list[Product] = field(default_factory=list)
+    catalogue_values: list[float] = field(default_factory=list)  # reference USD unit values
     _consignees: dict[int, Entity] = field(default_factory=dict, repr=False)
 
     @property
@@ -203,26 +204,46 @@ class World:
 
     def shipment(self, i: int) -> Shipment:
         """Shipment ``i``: as a scheme changed it, or as the plan draws it."""
-        planted = self.planted.get(i)
-        return planted if planted is not None else self._build(i)
+        return next(self.shipments(i, i + 1))
 
-    def _build(self, i: int) -> Shipment:
-        plan = self.plan
-        mode = MODES[plan.modes[i]]
-        seller = int(plan.seller[i])
+    def shipments(self, start: int, stop: int) -> Iterator[Shipment]:
+        """Shipments ``start`` to ``stop - 1``, in order."""
+        # Plain lists: reading NumPy scalars one at a time costs more than building.
+        columns = [column[start:stop].tolist() for column in astuple_shallow(self.plan)]
+        rows = zip(*columns, strict=True)
+        for i, row in enumerate(rows, start):
+            planted = self.planted.get(i)
+            yield planted if planted is not None else self._build(i, *row)
+
+    def _build(
+        self,
+        i: int,
+        mode_index: int,
+        filer_index: int,
+        number: int,
+        arrival: int,
+        received: int,
+        seller: int,
+        consignee: int,
+        consolidated: bool,
+        line_count: int,
+        products: list[int],
+        quantities: list[int],
+        price_noise: list[float],
+    ) -> Shipment:
+        mode = MODES[mode_index]
         country = self.seller_country[seller]
         if mode is Mode.TRUCK and country not in ("CA", "MX"):
             country = "MX" if i % 2 else "CA"
-        filer = self.filers[plan.filer[i]].code
-        values = unit_values_usd()
+        filer = self.filers[filer_index].code
         lines = []
-        for j in range(plan.line_count[i]):
-            product = self.catalogue[plan.product[i, j]]
-            unit = values[product.hs6].value * float(plan.price_noise[i, j])
+        for j in range(line_count):
+            product = self.catalogue[products[j]]
+            unit = self.catalogue_values[products[j]] * price_noise[j]
             lines.append(
                 {
                     "product": product,
-                    "quantity": int(plan.quantity[i, j]),
+                    "quantity": quantities[j],
                     "unit_true": unit,
                     "unit_declared": unit,
                     "brand": None,
@@ -230,30 +251,32 @@ class World:
                     "hs": product.hs6,
                 }
             )
-        shipper = (
-            self.consolidators[i % len(self.consolidators)]
-            if plan.consolidated[i]
-            else self.sellers[seller]
-        )
+        consolidator = self.consolidators[i % len(self.consolidators)]
+        shipper = consolidator if consolidated else self.sellers[seller]
         ports = PORTS[mode]
         return Shipment(
             index=i,
             mode=mode,
             filer=filer,
-            reference=f"{filer}-{plan.number[i]:09d}",
+            reference=f"{filer}-{number:09d}",
             country=country,
             port=ports[i % len(ports)],
-            received=datetime.fromtimestamp(int(plan.received[i]), UTC),
-            arrival=datetime.fromtimestamp(int(plan.arrival[i]), UTC),
+            received=datetime.fromtimestamp(received, UTC),
+            arrival=datetime.fromtimestamp(arrival, UTC),
             seller=seller,
             shipper=shipper,
             shipper_name=None,
-            consignee=self.consignee(int(plan.consignee[i])),
+            consignee=self.consignee(consignee),
             manufacturer=None,
             lines=lines,
             postal_category="sale_of_goods" if mode is Mode.MAIL else None,
             marketplace=self.seller_marketplace[seller],
         )
+
+
+def astuple_shallow(plan: Plan) -> list[np.ndarray]:
+    """The plan's columns, in field order (``dataclasses.astuple`` would copy them deeply)."""
+    return [getattr(plan, f.name) for f in fields(plan)]
 
 
 def _choice(rng: np.random.Generator, shares: dict[Any, float], size: int) -> np.ndarray:
@@ -423,6 +446,7 @@ def generate(scenario: Scenario, progress: Callable[[str, int, int], None] | Non
         {"csl": [], "uflpa": []},
         threshold_usd,
         catalogue,
+        [values[p.hs6].value for p in catalogue],
     )
     from ecomrisk.simulate.schemes import plant_schemes
 
