@@ -10,7 +10,7 @@ import random
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache
 from importlib import resources
 from typing import Any, TypeVar
 
@@ -62,10 +62,16 @@ class Entity:
     email: str | None
     marketplace_seller_id: str | None = None
     extra_names: list[str] = field(default_factory=list)  # names it also trades under
+    # The canonical record, built on first use (``cached_property`` takes a lock: slower).
+    _canonical: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
-    @cached_property
     def canonical(self) -> dict[str, Any]:
         """The record as the entity itself writes it; shared, so never change it in place."""
+        if self._canonical is None:
+            self._canonical = self._record()
+        return self._canonical
+
+    def _record(self) -> dict[str, Any]:
         party: dict[str, Any] = {"name": self.name, "address": self.address}
         if self.phone:
             party["phone"] = self.phone
@@ -160,7 +166,7 @@ def record(
     entity: Entity, rng: random.Random, variation: Any, name: str | None = None
 ) -> dict[str, Any]:
     """The entity as written on one filing (a new top-level dict; ``address`` may be shared)."""
-    party = dict(entity.canonical)
+    party = dict(entity.canonical())
     if name is not None:
         party["name"] = name
     if rng.random() < variation.name:
@@ -211,40 +217,59 @@ class People:
     build person ``i`` on its own: the entity depends on the row alone.
     """
 
-    given: np.ndarray
-    family: np.ndarray
-    city: np.ndarray
-    house: np.ndarray
-    street: np.ndarray
-    street_kind: np.ndarray
-    zip_suffix: np.ndarray
-    apartment: np.ndarray  # 0: no second address line
-    apartment_letter: np.ndarray
-    mailbox: np.ndarray
-    webmail: np.ndarray
-    area_code: np.ndarray
-    line: np.ndarray
+    COLUMNS = (
+        "given",
+        "family",
+        "city",
+        "house",
+        "street",
+        "street_kind",
+        "zip_suffix",
+        "apartment",  # 0: no second address line
+        "apartment_letter",
+        "mailbox",
+        "webmail",
+        "area_code",
+        "line",
+    )
+    rows: np.ndarray  # (count, len(COLUMNS)) integers
 
     @property
     def count(self) -> int:
-        return len(self.given)
+        return len(self.rows)
 
     def entity(self, i: int) -> Entity:
+        # One row to a list at once: reading NumPy scalars one by one is slower.
+        (
+            given_at,
+            family_at,
+            city_at,
+            house,
+            street_at,
+            street_kind_at,
+            zip_suffix,
+            apartment,
+            apartment_letter,
+            mailbox,
+            webmail,
+            area_code,
+            line,
+        ) = self.rows[i].tolist()
         words = places()["words"]
-        city = places()["us_cities"][self.city[i]]
-        given, family = words["given"][self.given[i]], words["family"][self.family[i]]
-        street = f"{self.house[i]} {words['street'][self.street[i]]}"
+        city = places()["us_cities"][city_at]
+        given, family = words["given"][given_at], words["family"][family_at]
+        street = f"{house} {words['street'][street_at]} {words['street_kind'][street_kind_at]}"
         address = {
-            "line1": f"{street} {words['street_kind'][self.street_kind[i]]}",
+            "line1": street,
             "city": city["city"],
             "region": city["region"],
-            "postal_code": f"{city['zip']}{self.zip_suffix[i]}",
+            "postal_code": f"{city['zip']}{zip_suffix}",
             "country": "US",
         }
-        if self.apartment[i]:
-            address["line2"] = f"Apt {self.apartment[i]}{'ABCD'[self.apartment_letter[i]]}"
-        email = f"{given.lower()}.{family.lower()}{self.mailbox[i]}@{WEBMAIL[self.webmail[i]]}"
-        phone = f"+1 {US_AREA_CODES[self.area_code[i]]}{self.line[i]}"
+        if apartment:
+            address["line2"] = f"Apt {apartment}{'ABCD'[apartment_letter]}"
+        email = f"{given.lower()}.{family.lower()}{mailbox}@{WEBMAIL[webmail]}"
+        phone = f"+1 {US_AREA_CODES[area_code]}{line}"
         return Entity(f"consignee-{i}", f"{given} {family}", address, phone, email)
 
 
@@ -253,21 +278,21 @@ def people(count: int, rng: np.random.Generator) -> People:
     words = places()["words"]
 
     def pick(options: int) -> np.ndarray:
-        return rng.integers(0, options, size=count, dtype=np.int32)
+        return rng.integers(0, options, size=count)
 
-    apartment = np.where(rng.random(count) < 0.3, rng.integers(1, 40, size=count), 0)
-    return People(
-        given=pick(len(words["given"])),
-        family=pick(len(words["family"])),
-        city=pick(len(places()["us_cities"])),
-        house=rng.integers(1, 9999, size=count, dtype=np.int32),
-        street=pick(len(words["street"])),
-        street_kind=pick(len(words["street_kind"])),
-        zip_suffix=rng.integers(10, 99, size=count, dtype=np.int32),
-        apartment=apartment.astype(np.int32),
-        apartment_letter=pick(4),
-        mailbox=pick(1000),
-        webmail=pick(len(WEBMAIL)),
-        area_code=pick(len(US_AREA_CODES)),
-        line=rng.integers(2000000, 9999999, size=count, dtype=np.int32),
-    )
+    columns = {
+        "given": pick(len(words["given"])),
+        "family": pick(len(words["family"])),
+        "city": pick(len(places()["us_cities"])),
+        "house": rng.integers(1, 9999, size=count),
+        "street": pick(len(words["street"])),
+        "street_kind": pick(len(words["street_kind"])),
+        "zip_suffix": rng.integers(10, 99, size=count),
+        "apartment": np.where(rng.random(count) < 0.3, rng.integers(1, 40, size=count), 0),
+        "apartment_letter": pick(4),
+        "mailbox": pick(1000),
+        "webmail": pick(len(WEBMAIL)),
+        "area_code": pick(len(US_AREA_CODES)),
+        "line": rng.integers(2000000, 9999999, size=count),
+    }
+    return People(np.column_stack([columns[name] for name in People.COLUMNS]).astype(np.int32))
