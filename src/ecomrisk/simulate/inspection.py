@@ -50,8 +50,8 @@ def inspect(world: World, weights: np.ndarray, pyrng: random.Random) -> list[Ins
     sampled = draws[:, 0] < params.random_rate
     targeted = ~sampled & (draws[:, 1] < np.minimum(1.0, weights * scale))
     inspections = []
-    for i in np.flatnonzero(sampled | targeted):
-        shipment = world.shipment(int(i))
+    chosen = np.flatnonzero(sampled | targeted)
+    for i, shipment in zip(chosen, world.shipments_at(chosen), strict=True):
         selection, probability = (
             ("random", params.random_rate) if sampled[i] else ("targeted", None)
         )

@@ -313,7 +313,7 @@ def plant_schemes(
             )
         params = world.scenario.schemes[name]
         count = round(params.rate * world.size)
-        chosen = [world.shipment(int(i)) for i in free[cursor : cursor + count]]
+        chosen = world.shipments_at(free[cursor : cursor + count])
         cursor += count
         if chosen:
             SCHEMES[name](world, chosen, params, rng, pyrng, start)

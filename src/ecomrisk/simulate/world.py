@@ -7,7 +7,7 @@ document. Deterministic for a given scenario and seed.
 
 import csv
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from functools import cache
@@ -168,6 +168,9 @@ class Plan:
     price_noise: np.ndarray  # (n, 3)
 
 
+PLAN_COLUMNS = [f.name for f in fields(Plan)]  # in the order ``World._build`` takes them
+
+
 @dataclass
 class World:
     scenario: Scenario
@@ -204,16 +207,22 @@ class World:
 
     def shipment(self, i: int) -> Shipment:
         """Shipment ``i``: as a scheme changed it, or as the plan draws it."""
-        return next(self.shipments(i, i + 1))
+        return self.shipments_at(np.array([i]))[0]
 
-    def shipments(self, start: int, stop: int) -> Iterator[Shipment]:
+    def shipments(self, start: int, stop: int) -> list[Shipment]:
         """Shipments ``start`` to ``stop - 1``, in order."""
-        # Plain lists: reading NumPy scalars one at a time costs more than building.
-        columns = [column[start:stop].tolist() for column in astuple_shallow(self.plan)]
-        rows = zip(*columns, strict=True)
-        for i, row in enumerate(rows, start):
+        return self.shipments_at(np.arange(start, stop))
+
+    def shipments_at(self, indices: np.ndarray) -> list[Shipment]:
+        """The shipments at ``indices``, in that order."""
+        # Whole columns to plain lists at once: reading NumPy scalars one at a
+        # time costs more than building the shipment.
+        columns = [getattr(self.plan, name)[indices].tolist() for name in PLAN_COLUMNS]
+        built = []
+        for i, *row in zip(indices.tolist(), *columns, strict=True):
             planted = self.planted.get(i)
-            yield planted if planted is not None else self._build(i, *row)
+            built.append(planted if planted is not None else self._build(i, *row))
+        return built
 
     def _build(
         self,
@@ -272,11 +281,6 @@ class World:
             postal_category="sale_of_goods" if mode is Mode.MAIL else None,
             marketplace=self.seller_marketplace[seller],
         )
-
-
-def astuple_shallow(plan: Plan) -> list[np.ndarray]:
-    """The plan's columns, in field order (``dataclasses.astuple`` would copy them deeply)."""
-    return [getattr(plan, f.name) for f in fields(plan)]
 
 
 def _choice(rng: np.random.Generator, shares: dict[Any, float], size: int) -> np.ndarray:
