@@ -134,7 +134,7 @@ def address_variant(
     out = dict(address)
     line = out.get("line1", "")
     for full, short in ABBREVIATIONS.items():
-        if rng.random() < 0.5:
+        if full in line and rng.random() < 0.5:  # no draw for words the line lacks
             line = line.replace(full, short)
     if "line2" in out and rng.random() < 0.5:  # unit number folded into the first line
         line = f"{line} {out.pop('line2')}"
