@@ -181,6 +181,7 @@ def _render_chunk(job: tuple[int, str]) -> _Chunk:
 
 
 def _build_and_render(start: int, file_format: str) -> _Chunk:
+    """Build the chunk's shipments from the plan; render filings, truth rows and weights."""
     world = _WORLD
     assert world is not None
     rng = random.Random(world.scenario.seed * 1_000_003 + start)
