@@ -28,10 +28,13 @@ def main() -> None:
         write_world(world, Path(folder), args.format)
         done = time.perf_counter()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The largest worker process (the chunks are built and rendered in forked workers).
+    worker_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"shipments={args.shipments} format={args.format} generate_s={generated - started:.1f} "
         f"write_s={done - generated:.1f} total_s={done - started:.1f} "
-        f"per_second={args.shipments / (done - started):,.0f} peak_mb={peak_mb:,.0f}"
+        f"per_second={args.shipments / (done - started):,.0f} peak_mb={peak_mb:,.0f} "
+        f"worker_peak_mb={worker_peak_mb:,.0f}"
     )
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
+
 from ecomrisk.domain.enums import Mode
 from ecomrisk.simulate.world import VAGUE, Shipment, World
 
@@ -24,7 +26,7 @@ class Inspection:
     outcome: dict[str, Any]  # an Outcome record as JSON
 
 
-def _targeting_weight(shipment: Shipment) -> float:
+def targeting_weight(shipment: Shipment, declared_value: float) -> float:
     """What the old rules looked at: origin, express, vague text, low values."""
     weight = 1.0
     if shipment.country in ("CN", "HK"):
@@ -33,25 +35,26 @@ def _targeting_weight(shipment: Shipment) -> float:
         weight *= 1.5
     if any(line["description"] in VAGUE for line in shipment.lines):
         weight *= 4.0
-    if shipment.declared_value < 5:
+    if declared_value < 5:
         weight *= 2.5
     return weight
 
 
-def inspect(world: World, pyrng: random.Random) -> list[Inspection]:
+def inspect(world: World, weights: np.ndarray, pyrng: random.Random) -> list[Inspection]:
+    """Who was inspected, given each shipment's ``targeting_weight``, and what exams found."""
     params = world.scenario.inspection
-    weights = [_targeting_weight(s) for s in world.shipments]
     # Scale so the expected targeted share is the scenario's rate.
-    scale = params.targeted_rate * len(weights) / sum(weights)
+    scale = params.targeted_rate * len(weights) / weights.sum()
+    # The random draw is made for every shipment, so its probability is known exactly.
+    draws = np.random.default_rng(world.scenario.seed + 1).random((len(weights), 2))
+    sampled = draws[:, 0] < params.random_rate
+    targeted = ~sampled & (draws[:, 1] < np.minimum(1.0, weights * scale))
     inspections = []
-    for shipment, weight in zip(world.shipments, weights, strict=True):
-        # The random draw is made for every shipment, so its probability is known exactly.
-        if pyrng.random() < params.random_rate:
-            selection, probability = "random", params.random_rate
-        elif pyrng.random() < min(1.0, weight * scale):
-            selection, probability = "targeted", None
-        else:
-            continue
+    chosen = np.flatnonzero(sampled | targeted)
+    for i, shipment in zip(chosen, world.shipments_at(chosen), strict=True):
+        selection, probability = (
+            ("random", params.random_rate) if sampled[i] else ("targeted", None)
+        )
         inspections.append(
             Inspection(
                 shipment,

@@ -8,10 +8,15 @@ The ground truth keeps the entity id of every record.
 
 import random
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
 
 ABBREVIATIONS = {
     "Street": "St",
@@ -36,6 +41,7 @@ LEGAL_FORM_VARIANTS = {
 # Pinyin and Wade-Giles or Cantonese spellings of the same syllables.
 US_AREA_CODES = ["212", "310", "312", "415", "617", "646", "713", "206", "305", "404"]
 WEBMAIL = ["gmail.com", "yahoo.com", "outlook.com", "icloud.com"]
+UNIT_WORDS = ["Apt.", "Unit", "#"]
 TRANSLITERATIONS = {"Xu": "Hsu", "Zhang": "Chang", "Chen": "Chan", "Wei": "Way", "Li": "Lee"}
 
 
@@ -56,9 +62,17 @@ class Entity:
     email: str | None
     marketplace_seller_id: str | None = None
     extra_names: list[str] = field(default_factory=list)  # names it also trades under
+    # The canonical record, built on first use (``cached_property`` takes a lock: slower).
+    _canonical: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def canonical(self) -> dict[str, Any]:
-        party: dict[str, Any] = {"name": self.name, "address": dict(self.address)}
+        """The record as the entity itself writes it; shared, so never change it in place."""
+        if self._canonical is None:
+            self._canonical = self._record()
+        return self._canonical
+
+    def _record(self) -> dict[str, Any]:
+        party: dict[str, Any] = {"name": self.name, "address": self.address}
         if self.phone:
             party["phone"] = self.phone
         if self.email:
@@ -68,13 +82,23 @@ class Entity:
         return party
 
 
+def pick(options: Sequence[T], rng: random.Random) -> T:
+    """``rng.choice`` with one draw of ``random()``: several times cheaper, same odds."""
+    return options[int(rng.random() * len(options))]
+
+
+def below(n: int, rng: random.Random) -> int:
+    """``rng.randrange(n)`` the cheap way (see ``pick``)."""
+    return int(rng.random() * n)
+
+
 def typo(text: str, rng: random.Random) -> str:
     """One keying error: a dropped, doubled or swapped letter."""
     letters = [i for i, c in enumerate(text) if c.isalpha()]
     if len(letters) < 4:
         return text
-    i = rng.choice(letters[1:-1])
-    kind = rng.randrange(3)
+    i = letters[1 + below(len(letters) - 2, rng)]
+    kind = below(3, rng)
     if kind == 0:
         return text[:i] + text[i + 1 :]
     if kind == 1:
@@ -85,7 +109,7 @@ def typo(text: str, rng: random.Random) -> str:
 def name_variant(name: str, rng: random.Random, typo_rate: float) -> str:
     for form, variants in LEGAL_FORM_VARIANTS.items():
         if name.endswith(form):
-            name = name[: -len(form)] + rng.choice(variants)
+            name = name[: -len(form)] + pick(variants, rng)
             break
     words = name.split()
     for i, word in enumerate(words):
@@ -110,19 +134,19 @@ def address_variant(
     out = dict(address)
     line = out.get("line1", "")
     for full, short in ABBREVIATIONS.items():
-        if rng.random() < 0.5:
+        if full in line and rng.random() < 0.5:  # no draw for words the line lacks
             line = line.replace(full, short)
     if "line2" in out and rng.random() < 0.5:  # unit number folded into the first line
         line = f"{line} {out.pop('line2')}"
     elif "line2" in out:
-        out["line2"] = out["line2"].replace("Apt", rng.choice(["Apt.", "Unit", "#"]))
+        out["line2"] = out["line2"].replace("Apt", pick(UNIT_WORDS, rng))
     if rng.random() < typo_rate * 3:
         line = typo(line, rng)
     if rng.random() < 0.2:
         line = line.upper()
     out["line1"] = line
     if "postal_code" in out and len(out["postal_code"]) == 5 and rng.random() < 0.2:
-        out["postal_code"] += f"-{rng.randrange(10000):04d}"  # ZIP+4
+        out["postal_code"] += f"-{below(10000, rng):04d}"  # ZIP+4
     return out
 
 
@@ -130,7 +154,7 @@ def phone_variant(phone: str, rng: random.Random) -> str:
     """The same number written another way (the normaliser must see through it)."""
     prefix, _, rest = phone.partition(" ")
     digits = rest.replace(" ", "")
-    style = rng.randrange(3)
+    style = below(3, rng)
     if style == 0:
         return f"{prefix}{digits}"
     if style == 1 and prefix == "+1" and len(digits) == 10:
@@ -141,8 +165,8 @@ def phone_variant(phone: str, rng: random.Random) -> str:
 def record(
     entity: Entity, rng: random.Random, variation: Any, name: str | None = None
 ) -> dict[str, Any]:
-    """The entity as written on one filing."""
-    party = entity.canonical()
+    """The entity as written on one filing (a new top-level dict; ``address`` may be shared)."""
+    party = dict(entity.canonical())
     if name is not None:
         party["name"] = name
     if rng.random() < variation.name:
@@ -184,24 +208,91 @@ def company(
     return Entity(entity_id, name, address, _phone(country, rng), email, seller_id)
 
 
-def person(entity_id: str, rng: random.Random) -> Entity:
+@dataclass(eq=False)
+class People:
+    """Every possible consignee, drawn column-wise at once: row ``i`` is person ``i``.
+
+    Drawing the columns with NumPy up front (rather than one ``random`` call per
+    field per person) keeps a million-shipment world fast, and lets any process
+    build person ``i`` on its own: the entity depends on the row alone.
+    """
+
+    COLUMNS = (
+        "given",
+        "family",
+        "city",
+        "house",
+        "street",
+        "street_kind",
+        "zip_suffix",
+        "apartment",  # 0: no second address line
+        "apartment_letter",
+        "mailbox",
+        "webmail",
+        "area_code",
+        "line",
+    )
+    rows: np.ndarray  # (count, len(COLUMNS)) integers
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+    def entity(self, i: int) -> Entity:
+        # One row to a list at once: reading NumPy scalars one by one is slower.
+        (
+            given_at,
+            family_at,
+            city_at,
+            house,
+            street_at,
+            street_kind_at,
+            zip_suffix,
+            apartment,
+            apartment_letter,
+            mailbox,
+            webmail,
+            area_code,
+            line,
+        ) = self.rows[i].tolist()
+        words = places()["words"]
+        city = places()["us_cities"][city_at]
+        given, family = words["given"][given_at], words["family"][family_at]
+        street = f"{house} {words['street'][street_at]} {words['street_kind'][street_kind_at]}"
+        address = {
+            "line1": street,
+            "city": city["city"],
+            "region": city["region"],
+            "postal_code": f"{city['zip']}{zip_suffix}",
+            "country": "US",
+        }
+        if apartment:
+            address["line2"] = f"Apt {apartment}{'ABCD'[apartment_letter]}"
+        email = f"{given.lower()}.{family.lower()}{mailbox}@{WEBMAIL[webmail]}"
+        phone = f"+1 {US_AREA_CODES[area_code]}{line}"
+        return Entity(f"consignee-{i}", f"{given} {family}", address, phone, email)
+
+
+def people(count: int, rng: np.random.Generator) -> People:
+    """``count`` US consignees (30 % with an apartment number)."""
     words = places()["words"]
-    city = rng.choice(places()["us_cities"])
-    given, family = rng.choice(words["given"]), rng.choice(words["family"])
-    address = {
-        "line1": " ".join(
-            [
-                str(rng.randrange(1, 9999)),
-                rng.choice(words["street"]),
-                rng.choice(words["street_kind"]),
-            ]
-        ),
-        "city": city["city"],
-        "region": city["region"],
-        "postal_code": f"{city['zip']}{rng.randrange(10, 99)}",
-        "country": "US",
+
+    def pick(options: int) -> np.ndarray:
+        return rng.integers(0, options, size=count)
+
+    columns = {
+        "given": pick(len(words["given"])),
+        "family": pick(len(words["family"])),
+        "city": pick(len(places()["us_cities"])),
+        "house": rng.integers(1, 9999, size=count),
+        "street": pick(len(words["street"])),
+        "street_kind": pick(len(words["street_kind"])),
+        "zip_suffix": rng.integers(10, 99, size=count),
+        "apartment": np.where(rng.random(count) < 0.3, rng.integers(1, 40, size=count), 0),
+        "apartment_letter": pick(4),
+        "mailbox": pick(1000),
+        "webmail": pick(len(WEBMAIL)),
+        "area_code": pick(len(US_AREA_CODES)),
+        "line": rng.integers(2000000, 9999999, size=count),
     }
-    if rng.random() < 0.3:
-        address["line2"] = f"Apt {rng.randrange(1, 40)}{rng.choice('ABCD')}"
-    email = f"{given.lower()}.{family.lower()}{rng.randrange(1000)}@{rng.choice(WEBMAIL)}"
-    return Entity(entity_id, f"{given} {family}", address, _phone("US", rng), email)
+    return People(np.column_stack([columns[name] for name in People.COLUMNS]).astype(np.int32))

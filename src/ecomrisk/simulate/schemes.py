@@ -74,8 +74,7 @@ def splitting(
     """One order over the threshold split into parcels under it, to one consignee the same day."""
     parcels_min, parcels_max = params.parcels_min or 3, params.parcels_max or 7
     splitters = [
-        world.consignees[pyrng.randrange(len(world.consignees))]
-        for _ in range(params.consignees or 40)
+        world.consignee(pyrng.randrange(world.people.count)) for _ in range(params.consignees or 40)
     ]
     i = 0
     while i < len(chosen):
@@ -301,9 +300,11 @@ def drift_undervaluation(
 def plant_schemes(
     world: World, rng: np.random.Generator, pyrng: random.Random, start: datetime
 ) -> None:
-    """Hand each scheme of the scenario its share of shipments, in a fixed order."""
-    free = list(range(len(world.shipments)))
-    pyrng.shuffle(free)
+    """Hand each scheme of the scenario its share of shipments, in a fixed order.
+
+    Only the chosen shipments are built here; ``world.planted`` keeps them as changed.
+    """
+    free = rng.permutation(world.size)
     cursor = 0
     for name in sorted(world.scenario.schemes):
         if name not in SCHEMES:
@@ -311,8 +312,9 @@ def plant_schemes(
                 f"scenario names an unknown scheme {name!r}; known: {', '.join(sorted(SCHEMES))}"
             )
         params = world.scenario.schemes[name]
-        count = round(params.rate * len(world.shipments))
-        chosen = [world.shipments[i] for i in free[cursor : cursor + count]]
+        count = round(params.rate * world.size)
+        chosen = world.shipments_at(free[cursor : cursor + count])
         cursor += count
         if chosen:
             SCHEMES[name](world, chosen, params, rng, pyrng, start)
+        world.planted.update((shipment.index, shipment) for shipment in chosen)

@@ -8,8 +8,8 @@ document. Deterministic for a given scenario and seed.
 import csv
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -21,7 +21,7 @@ from ecomrisk.domain.jurisdiction import JurisdictionProfile, load_profile
 from ecomrisk.features.shipment import UnitValue
 from ecomrisk.reference.fx import RateTable, bundled_rates
 from ecomrisk.reference.unit_values import bundled_unit_values
-from ecomrisk.simulate.parties import Entity, company, person
+from ecomrisk.simulate.parties import Entity, People, company, people
 from ecomrisk.simulate.scenario import Scenario
 
 MODES = [Mode.MAIL, Mode.EXPRESS, Mode.AIR_CARGO, Mode.TRUCK]
@@ -147,6 +147,31 @@ class Shipment:
 
 
 @dataclass
+class Plan:
+    """The vectorised draws for every shipment, one row each; ``World.shipment`` builds from it.
+
+    Drawn once, deterministically, in one process; any process can then build
+    (and render) any shipment on its own, so the per-shipment work runs on every core.
+    """
+
+    modes: np.ndarray  # index into MODES
+    filer: np.ndarray  # index into World.filers
+    number: np.ndarray  # the filer's serial number of the shipment (1, 2, ...)
+    arrival: np.ndarray  # epoch seconds
+    received: np.ndarray  # epoch seconds
+    seller: np.ndarray
+    consignee: np.ndarray  # index into World.people
+    consolidated: np.ndarray
+    line_count: np.ndarray
+    product: np.ndarray  # (n, 3): index into the catalogue
+    quantity: np.ndarray  # (n, 3)
+    price_noise: np.ndarray  # (n, 3)
+
+
+PLAN_COLUMNS = [f.name for f in fields(Plan)]  # in the order ``World._build`` takes them
+
+
+@dataclass
 class World:
     scenario: Scenario
     profile: JurisdictionProfile
@@ -156,18 +181,112 @@ class World:
     sellers: list[Entity]
     seller_marketplace: list[int]
     seller_country: list[str]
-    consignees: list[Entity]
+    people: People  # every possible consignee
     consolidators: list[Entity]
-    shipments: list[Shipment]
+    plan: Plan
+    planted: dict[int, Shipment]  # the shipments schemes took, as the schemes left them
     scheme_members: dict[str, set[str]]
     bad_actors: dict[str, list[Entity]]  # listed on watch lists, by list
     threshold_usd: float
+    catalogue: list[Product] = field(default_factory=list)
+    catalogue_values: list[float] = field(default_factory=list)  # reference USD unit values
+    _consignees: dict[int, Entity] = field(default_factory=dict, repr=False)
+
+    @property
+    def size(self) -> int:
+        return len(self.plan.modes)
+
+    def consignee(self, index: int) -> Entity:
+        """Person ``index``, built once per process while it is used often (long-tailed)."""
+        entity = self._consignees.get(index)
+        if entity is None:
+            if len(self._consignees) > 200_000:  # bound the memory of a long run
+                self._consignees.clear()
+            entity = self._consignees[index] = self.people.entity(index)
+        return entity
+
+    def shipment(self, i: int) -> Shipment:
+        """Shipment ``i``: as a scheme changed it, or as the plan draws it."""
+        return self.shipments_at(np.array([i]))[0]
+
+    def shipments(self, start: int, stop: int) -> list[Shipment]:
+        """Shipments ``start`` to ``stop - 1``, in order."""
+        return self.shipments_at(np.arange(start, stop))
+
+    def shipments_at(self, indices: np.ndarray) -> list[Shipment]:
+        """The shipments at ``indices``, in that order."""
+        # Whole columns to plain lists at once: reading NumPy scalars one at a
+        # time costs more than building the shipment.
+        columns = [getattr(self.plan, name)[indices].tolist() for name in PLAN_COLUMNS]
+        built = []
+        for i, *row in zip(indices.tolist(), *columns, strict=True):
+            planted = self.planted.get(i)
+            built.append(planted if planted is not None else self._build(i, *row))
+        return built
+
+    def _build(
+        self,
+        i: int,
+        mode_index: int,
+        filer_index: int,
+        number: int,
+        arrival: int,
+        received: int,
+        seller: int,
+        consignee: int,
+        consolidated: bool,
+        line_count: int,
+        products: list[int],
+        quantities: list[int],
+        price_noise: list[float],
+    ) -> Shipment:
+        mode = MODES[mode_index]
+        country = self.seller_country[seller]
+        if mode is Mode.TRUCK and country not in ("CA", "MX"):
+            country = "MX" if i % 2 else "CA"
+        filer = self.filers[filer_index].code
+        lines = []
+        for j in range(line_count):
+            product = self.catalogue[products[j]]
+            unit = self.catalogue_values[products[j]] * price_noise[j]
+            lines.append(
+                {
+                    "product": product,
+                    "quantity": quantities[j],
+                    "unit_true": unit,
+                    "unit_declared": unit,
+                    "brand": None,
+                    "description": product.description,
+                    "hs": product.hs6,
+                }
+            )
+        consolidator = self.consolidators[i % len(self.consolidators)]
+        shipper = consolidator if consolidated else self.sellers[seller]
+        ports = PORTS[mode]
+        return Shipment(
+            index=i,
+            mode=mode,
+            filer=filer,
+            reference=f"{filer}-{number:09d}",
+            country=country,
+            port=ports[i % len(ports)],
+            received=datetime.fromtimestamp(received, UTC),
+            arrival=datetime.fromtimestamp(arrival, UTC),
+            seller=seller,
+            shipper=shipper,
+            shipper_name=None,
+            consignee=self.consignee(consignee),
+            manufacturer=None,
+            lines=lines,
+            postal_category="sale_of_goods" if mode is Mode.MAIL else None,
+            marketplace=self.seller_marketplace[seller],
+        )
 
 
 def _choice(rng: np.random.Generator, shares: dict[Any, float], size: int) -> np.ndarray:
-    keys = list(shares)
-    p = np.array([shares[k] for k in keys], dtype=float)
-    return np.array(keys, dtype=object)[rng.choice(len(keys), size=size, p=p / p.sum())]
+    """Indices into ``list(shares)``, drawn with the shares as probabilities."""
+    p = np.array(list(shares.values()), dtype=float)
+    return rng.choice(len(p), size=size, p=p / p.sum())
 
 
 def _zipf_weights(n: int, exponent: float) -> np.ndarray:
@@ -183,7 +302,7 @@ def _times(rng: np.random.Generator, scenario: Scenario, size: int) -> np.ndarra
     day = rng.choice(days, size=size, p=WEEKDAY_WEIGHT[weekday] / WEEKDAY_WEIGHT[weekday].sum())
     hour = rng.choice(24, size=size, p=HOUR_WEIGHT / HOUR_WEIGHT.sum())
     seconds = rng.integers(0, 3600, size=size)
-    return start.timestamp() + day * 86400 + hour * 3600 + seconds
+    return int(start.timestamp()) + day * 86400 + hour * 3600 + seconds
 
 
 def build_actors(
@@ -221,8 +340,60 @@ def _filers(scenario: Scenario) -> list[Filer]:
     return filers
 
 
+# Positions in ``_filers``: the fixed filers first, then one per marketplace.
+POST, EXPRESS_1, EXPRESS_2, FORWARDER, TRUCKER, FIRST_MARKETPLACE = range(6)
+
+
+def _filer_of(modes: np.ndarray, marketplace: np.ndarray) -> np.ndarray:
+    """Who files each shipment (an index into ``_filers``)."""
+    i = np.arange(len(modes))
+    mail, express, truck = (MODES.index(m) for m in (Mode.MAIL, Mode.EXPRESS, Mode.TRUCK))
+    return np.select(
+        [modes == mail, modes == express, modes == truck],
+        [POST, np.where(i % 3 != 0, EXPRESS_1, EXPRESS_2), TRUCKER],
+        # Air cargo: marketplaces file for their own sellers half of the time.
+        np.where(i % 2 == 1, FIRST_MARKETPLACE + marketplace, FORWARDER),
+    )
+
+
+def _serials(filer: np.ndarray) -> np.ndarray:
+    """Each shipment's serial number with its filer: 1, 2, ... in shipment order."""
+    order = np.argsort(filer, kind="stable")
+    ranks = np.empty(len(filer), dtype=np.int64)
+    sorted_filers = filer[order]
+    first_of_filer = np.searchsorted(sorted_filers, sorted_filers, side="left")
+    ranks[order] = np.arange(len(filer)) - first_of_filer + 1
+    return ranks
+
+
+def _received(
+    rng: np.random.Generator,
+    scenario: Scenario,
+    profile: JurisdictionProfile,
+    modes: np.ndarray,
+    arrival: np.ndarray,
+) -> np.ndarray:
+    """Filing times (epoch seconds): a lognormal lead by mode; a share files late."""
+    n = len(modes)
+    lead = np.empty(n)
+    deadline = np.empty(n)
+    for k, mode in enumerate(MODES):
+        mask = modes == k
+        median, spread = LEAD_HOURS[mode]
+        lead[mask] = rng.lognormal(np.log(median), spread, size=mask.sum())
+        deadline[mask] = profile.deadlines[mode].hours_before_arrival
+    late = (rng.random(n) < scenario.filing.late_share) & (deadline > 0)
+    hours = np.where(
+        late, deadline * rng.uniform(0.1, 0.9, size=n), np.maximum(lead, deadline + 0.25)
+    )
+    return arrival - np.round(hours * 3600).astype(np.int64)
+
+
 def generate(scenario: Scenario, progress: Callable[[str, int, int], None] | None = None) -> World:
-    """The whole world for ``scenario``; ``progress(stage, done, total)`` reports along."""
+    """The whole world for ``scenario``; ``progress(stage, done, total)`` reports along.
+
+    Only the plan is drawn here; shipments are built from it when written.
+    """
     rng = np.random.default_rng(scenario.seed)
     pyrng = random.Random(scenario.seed)
     profile = load_profile(scenario.jurisdiction)
@@ -239,92 +410,29 @@ def generate(scenario: Scenario, progress: Callable[[str, int, int], None] | Non
     )
     n = scenario.shipments
     modes = _choice(rng, {m: getattr(scenario.modes, m.value) for m in MODES}, n)
-    arrivals = _times(rng, scenario, n)
-    seller_p = _zipf_weights(len(sellers), scenario.actors.seller_zipf)
-    seller_of = rng.choice(len(sellers), size=n, p=seller_p)
+    arrival = _times(rng, scenario, n)
+    seller_of = rng.choice(
+        len(sellers), size=n, p=_zipf_weights(len(sellers), scenario.actors.seller_zipf)
+    )
     consignee_count = max(10, int(n * scenario.actors.consignees_per_shipment))
     consignee_of = rng.choice(
         consignee_count, size=n, p=_zipf_weights(consignee_count, scenario.actors.consignee_zipf)
     )
-    product_of = rng.integers(0, len(catalogue), size=(n, 3))
-    line_count = rng.choice([1, 2, 3], size=n, p=[0.7, 0.2, 0.1])
-    quantity = rng.geometric(0.55, size=(n, 3))
-    price_noise = rng.lognormal(0, 0.35, size=(n, 3))
-    lead = np.empty(n)
-    for mode in MODES:
-        mask = modes == mode
-        median, spread = LEAD_HOURS[mode]
-        lead[mask] = rng.lognormal(np.log(median), spread, size=mask.sum())
-    late = rng.random(n) < scenario.filing.late_share
-    consolidated = rng.random(n) < scenario.actors.consolidated_share
-
-    consignees: dict[int, Entity] = {}
-
-    def consignee(index: int) -> Entity:
-        if index not in consignees:
-            consignees[index] = person(f"consignee-{index}", pyrng)
-        return consignees[index]
-
-    start = datetime(scenario.start.year, scenario.start.month, scenario.start.day, tzinfo=UTC)
-    shipments: list[Shipment] = []
-    counters: dict[str, int] = {}
-    for i in range(n):
-        mode = Mode(modes[i])
-        seller = int(seller_of[i])
-        country = seller_country[seller]
-        if mode is Mode.TRUCK and country not in ("CA", "MX"):
-            country = "MX" if i % 2 else "CA"
-        arrival = datetime.fromtimestamp(float(arrivals[i]), UTC)
-        deadline = profile.deadlines[mode].hours_before_arrival
-        hours = (
-            deadline * pyrng.uniform(0.1, 0.9)
-            if late[i] and deadline > 0
-            else max(float(lead[i]), deadline + 0.25)
-        )
-        filer = _filer_for(mode, seller_marketplace[seller], i)
-        counters[filer] = counters.get(filer, 0) + 1
-        reference = f"{filer}-{counters[filer]:09d}"
-        lines = []
-        for j in range(int(line_count[i])):
-            product = catalogue[int(product_of[i, j])]
-            unit = values[product.hs6].value * float(price_noise[i, j])
-            lines.append(
-                {
-                    "product": product,
-                    "quantity": int(quantity[i, j]),
-                    "unit_true": unit,
-                    "unit_declared": unit,
-                    "brand": None,
-                    "description": product.description,
-                    "hs": product.hs6,
-                }
-            )
-        shipper = consolidators[i % len(consolidators)] if consolidated[i] else sellers[seller]
-        shipments.append(
-            Shipment(
-                index=i,
-                mode=mode,
-                filer=filer,
-                reference=reference,
-                country=country,
-                port=PORTS[mode][i % len(PORTS[mode])],
-                received=arrival - timedelta(hours=hours),
-                arrival=arrival,
-                seller=seller,
-                shipper=shipper,
-                shipper_name=None,
-                consignee=consignee(int(consignee_of[i])),
-                manufacturer=None,
-                lines=lines,
-                postal_category="sale_of_goods" if mode is Mode.MAIL else None,
-                marketplace=seller_marketplace[seller],
-            )
-        )
-        if progress is not None and i % 50_000 == 0:
-            progress("shipments", i, n)
-    if progress is not None:
-        progress("shipments", n, n)
-
+    filer = _filer_of(modes, np.array(seller_marketplace)[seller_of])
+    plan = Plan(
+        modes=modes,
+        filer=filer,
+        number=_serials(filer),
+        arrival=arrival,
+        received=_received(rng, scenario, profile, modes, arrival),
+        seller=seller_of,
+        consignee=consignee_of,
+        consolidated=rng.random(n) < scenario.actors.consolidated_share,
+        line_count=rng.choice([1, 2, 3], size=n, p=[0.7, 0.2, 0.1]),
+        product=rng.integers(0, len(catalogue), size=(n, 3)),
+        quantity=rng.geometric(0.55, size=(n, 3)),
+        price_noise=rng.lognormal(0, 0.35, size=(n, 3)),
+    )
     world = World(
         scenario,
         profile,
@@ -334,28 +442,23 @@ def generate(scenario: Scenario, progress: Callable[[str, int, int], None] | Non
         sellers,
         seller_marketplace,
         seller_country,
-        list(consignees.values()),
+        people(consignee_count, rng),
         consolidators,
-        shipments,
+        plan,
+        {},
         {},
         {"csl": [], "uflpa": []},
         threshold_usd,
+        catalogue,
+        [values[p.hs6].value for p in catalogue],
     )
     from ecomrisk.simulate.schemes import plant_schemes
 
+    start = datetime(scenario.start.year, scenario.start.month, scenario.start.day, tzinfo=UTC)
     plant_schemes(world, rng, pyrng, start)
+    if progress is not None:
+        progress("shipments", n, n)
     return world
-
-
-def _filer_for(mode: Mode, marketplace: int, i: int) -> str:
-    if mode is Mode.MAIL:
-        return "POST-INTL"
-    if mode is Mode.EXPRESS:
-        return "EXP-1" if i % 3 else "EXP-2"
-    if mode is Mode.TRUCK:
-        return "TRUCK-1"
-    # Air cargo: marketplaces file for their own sellers half of the time.
-    return f"MKT-{chr(65 + marketplace)}" if i % 2 else "AIR-FWD"
 
 
 @cache
