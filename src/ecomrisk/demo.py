@@ -7,6 +7,7 @@ import csv
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
@@ -28,7 +29,14 @@ from ecomrisk.simulate.scenario import load_scenario
 from ecomrisk.simulate.world import generate
 from ecomrisk.store import filers_repo
 from ecomrisk.store.outcomes_repo import current_version_id, record_outcome
-from ecomrisk.store.schema import decisions, filers, outcomes
+from ecomrisk.store.schema import (
+    decisions,
+    filers,
+    outcomes,
+    screening_hits,
+    watchlist_versions,
+    watchlists,
+)
 
 ACTOR = "demo"
 Progress = Callable[[str, int, int], None]
@@ -46,8 +54,12 @@ class DemoReport:
 
 
 def simulate_world(folder: Path, shipments: int, seed: int, progress: Progress) -> None:
+    """A world whose goods arrive from tomorrow on, so that filing it now is filing
+    in advance, as the trade does (the scenario's own dates are history)."""
     base = load_scenario()
-    scenario = base.model_validate({**base.model_dump(), "shipments": shipments, "seed": seed})
+    start = date.today() + timedelta(days=1)
+    changes = {"shipments": shipments, "seed": seed, "start": start}
+    scenario = base.model_validate({**base.model_dump(), **changes})
     write_world(generate(scenario, progress), folder, "ndjson", progress)
 
 
@@ -125,7 +137,7 @@ def screen(engine: Engine, world: Path, report: DemoReport) -> None:
             path = world / "watchlists" / f"{kind}.csv"
             parsed = parse_list(kind, path.read_bytes(), str(path))
             screening_repo.import_list(connection, f"demo-{kind}", parsed, str(path), ACTOR)
-        report.screening_hits = screening_repo.rescreen(connection)
+        screening_repo.rescreen(connection)
 
 
 def run_demo(
@@ -138,6 +150,8 @@ def run_demo(
     )["shipments"] == shipments
     if not already:
         simulate_world(world, shipments, seed, progress)
+    # Lists first: each filing's parties are screened as it is decided.
+    screen(engine, world, report)
     file_world(engine, settings, world, report, progress)
     with engine.connect() as connection:
         recorded = connection.execute(select(func.count()).select_from(outcomes)).scalar() or 0
@@ -145,8 +159,17 @@ def run_demo(
         report.outcomes = recorded
     else:
         load_outcomes(engine, world, report, progress)
-    screen(engine, world, report)
     with engine.connect() as connection:
+        report.screening_hits = {
+            str(name): int(count)
+            for name, count in connection.execute(
+                select(watchlists.c.name, func.count())
+                .select_from(screening_hits)
+                .join(watchlist_versions, watchlist_versions.c.id == screening_hits.c.version_id)
+                .join(watchlists, watchlists.c.id == watchlist_versions.c.watchlist_id)
+                .group_by(watchlists.c.name)
+            )
+        }
         report.lanes = dict(
             connection.execute(
                 select(decisions.c.lane, func.count())
