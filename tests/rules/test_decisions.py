@@ -32,7 +32,8 @@ rules:
 
 def context() -> DecisionContext:
     return DecisionContext(
-        FeatureContext(load_profile("US-2019"), bundled_rates(), {"610910": UnitValue(10.0, 0.2)})
+        FeatureContext(load_profile("US-2019"), bundled_rates(), {"610910": UnitValue(10.0, 0.2)}),
+        refresh_seconds=0,  # a promotion takes effect at once
     )
 
 

@@ -5,6 +5,7 @@ filing and its decision commit together; shadow rule sets are evaluated beside
 the live one and stored as ``kind = 'shadow'`` without acting on anything.
 """
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,19 +23,38 @@ from ecomrisk.risk.decision import decide
 from ecomrisk.risk.rules import RuleSet
 from ecomrisk.risk.screen_filing import screen_version
 from ecomrisk.risk.screening.matcher import DEFAULT_ALGORITHM
+from ecomrisk.risk.screening.repo import LoadedList, load_current_lists
 from ecomrisk.store.schema import decisions, rulesets, shipments
+
+# How long a process trusts what it read about rule sets and watch lists before it
+# looks again: a promotion or a list import takes effect within this delay.
+REFRESH_SECONDS = 1.0
 
 
 @dataclass
 class DecisionContext:
-    """What deciding needs besides the filing; rule sets reloaded only when they change."""
+    """What deciding needs besides the filing; rule sets and lists re-read at most
+    every REFRESH_SECONDS, and re-parsed only when they changed."""
 
     features: FeatureContext
+    refresh_seconds: float = REFRESH_SECONDS
     _key: tuple[tuple[int, str], ...] | None = None
     _live: RuleSet | None = None
     _shadows: list[RuleSet] = field(default_factory=list)
+    _rules_checked: float = -1e9
+    _lists: list[LoadedList] = field(default_factory=list)
+    _lists_checked: float = -1e9
+
+    def lists(self, connection: Connection) -> list[LoadedList]:
+        if time.monotonic() - self._lists_checked >= self.refresh_seconds:
+            self._lists = load_current_lists(connection)
+            self._lists_checked = time.monotonic()
+        return self._lists
 
     def rulesets(self, connection: Connection) -> tuple[RuleSet, list[RuleSet]]:
+        if self._live is not None and time.monotonic() - self._rules_checked < self.refresh_seconds:
+            return self._live, self._shadows
+        self._rules_checked = time.monotonic()
         key = tuple(
             (row.id, row.status)
             for row in connection.execute(
@@ -99,7 +119,7 @@ def decide_version(
         )
     live, shadows = context.rulesets(connection)
     values = features_of(connection, sid, context.features)
-    screening, evidence, lists = screen_version(connection, sid)
+    screening, evidence, lists = screen_version(connection, sid, context.lists(connection))
     values.update(screening)
     versions = {**context.versions, "lists": lists, "screening": DEFAULT_ALGORITHM}
     now = datetime.now(UTC)
