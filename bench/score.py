@@ -127,17 +127,14 @@ def run(url: str, label: str, history: int, count: int, folder: Path) -> None:
     b = batch(engine, settings)
     print(f"\n### {label}: {history:,} shipments of history\n")
     print("| measure | value |\n|---|---|")
-    print(
-        f"| one filing written and decided, p50 / p99 | {o['filing_p50']:.1f} / {o['filing_p99']:.1f} ms |"
-    )
-    print(
-        f"| of which the decision, p50 / p99 | {o['decide_p50']:.1f} / {o['decide_p99']:.1f} ms |"
-    )
+    filing = f"{o['filing_p50']:.1f} / {o['filing_p99']:.1f} ms"
+    deciding = f"{o['decide_p50']:.1f} / {o['decide_p99']:.1f} ms"
+    print(f"| one filing written and decided, p50 / p99 | {filing} |")
+    print(f"| of which the decision, p50 / p99 | {deciding} |")
     print(f"| batch feature matrix | {b['matrix_per_s']:,.0f} rows/s |")
     print(f"| floor: rules in Python on the ready matrix | {b['rules_python_per_s']:,.0f} rows/s |")
-    print(
-        f"| floor: rules as SQL in DuckDB on the ready matrix | {b['rules_duckdb_per_s']:,.0f} rows/s |"
-    )
+    duck = f"{b['rules_duckdb_per_s']:,.0f} rows/s"
+    print(f"| floor: rules as SQL in DuckDB on the ready matrix | {duck} |")
     print(
         f"| batch rescoring end to end (`ecomrisk score`) | {b['rescore_per_s']:,.0f} decisions/s |"
     )
