@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from ecomrisk.domain.jurisdiction import JurisdictionProfile
 from ecomrisk.domain.records import ShipmentFiling
@@ -130,6 +131,16 @@ def description_is_vague(description: str) -> bool:
     return not words or all(w in VAGUE_WORDS for w in words)
 
 
+@lru_cache(maxsize=8192)
+def _code_vocabulary(hs6: str) -> frozenset[str]:
+    """Words of an HS subheading's and its heading's texts (cached: codes repeat)."""
+    try:
+        texts = [hs.lookup(hs6[:4]).description, hs.lookup(hs6).description]
+    except LookupError:
+        return frozenset()
+    return frozenset().union(*(_words(t) for t in texts))
+
+
 def description_fits_code(description: str, hs_code: str) -> float:
     """Share of the description's words found in the texts of its HS heading and
     subheading: 0 means nothing in common (a misclassification or misdescription
@@ -137,12 +148,8 @@ def description_fits_code(description: str, hs_code: str) -> float:
     words = _words(description)
     if not words:
         return 0.0
-    try:
-        texts = [hs.lookup(hs_code[:4]).description, hs.lookup(hs_code[:6]).description]
-    except LookupError:
-        return 0.0
-    vocabulary = set().union(*(_words(t) for t in texts))
-    return len(words & vocabulary) / len(words)
+    vocabulary = _code_vocabulary(hs_code[:6])
+    return len(words & vocabulary) / len(words) if vocabulary else 0.0
 
 
 def shipment_features(
