@@ -3,6 +3,7 @@ data present. Pure: the same function serves the online decision and batch.
 """
 
 import re
+from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -130,6 +131,7 @@ def description_is_vague(description: str) -> bool:
     return not words or all(w in VAGUE_WORDS for w in words)
 
 
+@lru_cache(maxsize=65_536)  # pure, and descriptions repeat: computed once per pair
 def description_fits_code(description: str, hs_code: str) -> float:
     """Share of the description's words found in the texts of its HS heading and
     subheading: 0 means nothing in common (a misclassification or misdescription
