@@ -7,7 +7,6 @@ back what was stored, so the event log holds exactly the stored data.
 
 from datetime import datetime
 from decimal import Decimal
-
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, select, update

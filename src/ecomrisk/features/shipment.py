@@ -3,11 +3,11 @@ data present. Pure: the same function serves the online decision and batch.
 """
 
 import re
-from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from ecomrisk.domain.jurisdiction import JurisdictionProfile
 from ecomrisk.domain.records import ShipmentFiling
