@@ -57,11 +57,13 @@ def features_of(
 ) -> dict[str, Any]:
     """Every feature of stored version ``sid``, as of its arrival (``stored``: its
     shipment row, when the caller has read it already)."""
-    row = stored
-    if row is None:
-        row = connection.execute(
+    row: Row[Any] = (
+        stored
+        if stored is not None
+        else connection.execute(
             select(shipments.c.filing, shipments.c.received_at).where(shipments.c.id == sid)
         ).one()
+    )
     filing = ShipmentFiling.model_validate(row.filing)
     values: dict[str, Any] = shipment_features(
         filing, row.received_at, context.profile, context.rates, context.unit_values
