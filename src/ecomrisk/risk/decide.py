@@ -57,7 +57,7 @@ def features_of(
 ) -> dict[str, Any]:
     """Every feature of stored version ``sid``, as of its arrival (``stored``: its
     shipment row, when the caller has read it already)."""
-    row: Row[Any] = (
+    row: Any = (
         stored
         if stored is not None
         else connection.execute(
