@@ -61,7 +61,10 @@ class Lane(StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(Lane).index(self)
+        return _LANE_RANKS[self]
+
+
+_LANE_RANKS = {lane: rank for rank, lane in enumerate(Lane)}
 
 
 class ExamType(StrEnum):

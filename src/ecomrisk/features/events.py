@@ -7,8 +7,9 @@ back what was stored, so the event log holds exactly the stored data.
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, Row, and_, select, update
 
 from ecomrisk.reference.fx import RateTable
 from ecomrisk.store.schema import (
@@ -67,8 +68,9 @@ def _party_keys(connection: Connection, sid: int) -> dict[str, str | None]:
 
 def record_shipment_event(
     connection: Connection, sid: int, rates: RateTable, currency: str
-) -> None:
-    """Add the event of shipment version ``sid`` and close the version it supersedes."""
+) -> Row[Any]:
+    """Add the event of shipment version ``sid`` and close the version it supersedes;
+    returns the stored shipment row, so a caller need not read it again."""
     version = connection.execute(select(shipments).where(shipments.c.id == sid)).one()
     items = connection.execute(
         select(line_items.c.value, line_items.c.currency).where(line_items.c.shipment_id == sid)
@@ -98,6 +100,7 @@ def record_shipment_event(
             **_party_keys(connection, sid),
         )
     )
+    return version
 
 
 def record_outcome_event(connection: Connection, outcome_id: int) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, select
 
 from ecomrisk.domain.records import Decision, ShipmentFiling
 from ecomrisk.features.derived import derived_features
@@ -74,11 +74,18 @@ class DecisionContext:
         return {"fx": self.features.rates.as_of.isoformat()}
 
 
-def features_of(connection: Connection, sid: int, context: FeatureContext) -> dict[str, Any]:
-    """Every feature of stored version ``sid``, as of its arrival."""
-    row = connection.execute(
-        select(shipments.c.filing, shipments.c.received_at).where(shipments.c.id == sid)
-    ).one()
+def features_of(
+    connection: Connection, sid: int, context: FeatureContext, stored: Row[Any] | None = None
+) -> dict[str, Any]:
+    """Every feature of stored version ``sid``, as of its arrival (``stored``: its
+    shipment row, when the caller has read it already)."""
+    row: Any = (
+        stored
+        if stored is not None
+        else connection.execute(
+            select(shipments.c.filing, shipments.c.received_at).where(shipments.c.id == sid)
+        ).one()
+    )
     filing = ShipmentFiling.model_validate(row.filing)
     values: dict[str, Any] = shipment_features(
         filing, row.received_at, context.profile, context.rates, context.unit_values
@@ -110,15 +117,20 @@ def _store(
 
 
 def decide_version(
-    connection: Connection, sid: int, context: DecisionContext, record_event: bool = True
+    connection: Connection,
+    sid: int,
+    context: DecisionContext,
+    record_event: bool = True,
+    stored: Row[Any] | None = None,
 ) -> Decision:
-    """Decide stored version ``sid`` (recording its feature event first unless done)."""
+    """Decide stored version ``sid`` (recording its feature event first unless done;
+    ``stored``: its shipment row, when the caller has read it already)."""
     if record_event:
-        record_shipment_event(
+        stored = record_shipment_event(
             connection, sid, context.features.rates, context.features.profile.currency
         )
     live, shadows = context.rulesets(connection)
-    values = features_of(connection, sid, context.features)
+    values = features_of(connection, sid, context.features, stored)
     screening, evidence, lists = screen_version(connection, sid, context.lists(connection))
     values.update(screening)
     versions = {**context.versions, "lists": lists, "screening": DEFAULT_ALGORITHM}
@@ -140,11 +152,8 @@ class Decider:
 
     def written(self, connection: Connection, sids: list[int]) -> None:
         for sid in sids:
-            record_shipment_event(
+            stored = record_shipment_event(
                 connection, sid, self.context.features.rates, self.context.features.profile.currency
             )
-            status = connection.execute(
-                select(shipments.c.status).where(shipments.c.id == sid)
-            ).scalar_one()
-            if status == "active":  # a cancellation needs no decision, only its event
-                decide_version(connection, sid, self.context, record_event=False)
+            if stored.status == "active":  # a cancellation needs no decision, only its event
+                decide_version(connection, sid, self.context, record_event=False, stored=stored)

@@ -3,7 +3,15 @@
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    model_validator,
+)
 
 from ecomrisk.domain.enums import FindingType, Lane
 
@@ -47,6 +55,7 @@ class Condition(_Strict):
     not_in: list[Scalar] | None = None
     is_null: Literal[True] | None = None
     not_null: Literal[True] | None = None
+    _operator: str = PrivateAttr(default="")
 
     @model_validator(mode="after")
     def _one_operator(self) -> "Condition":
@@ -56,6 +65,7 @@ class Condition(_Strict):
                 f"a condition on {self.feature!r} needs exactly one operator of "
                 f"{', '.join(OPERATORS)}; got {', '.join(given) or 'none'}"
             )
+        self._operator = given[0]  # looked up for every row evaluated: found once
         return self
 
     def operand(self, op: str) -> Any:
@@ -63,7 +73,7 @@ class Condition(_Strict):
 
     @property
     def operator(self) -> str:
-        return next(op for op in OPERATORS if self.operand(op) is not None)
+        return self._operator
 
 
 class All(_Strict):
