@@ -141,7 +141,6 @@ def _code_vocabulary(hs6: str) -> frozenset[str]:
     return frozenset().union(*(_words(t) for t in texts))
 
 
-@lru_cache(maxsize=65_536)  # pure, and descriptions repeat: computed once per pair
 def description_fits_code(description: str, hs_code: str) -> float:
     """Share of the description's words found in the texts of its HS heading and
     subheading: 0 means nothing in common (a misclassification or misdescription

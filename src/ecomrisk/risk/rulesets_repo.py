@@ -19,6 +19,10 @@ class RulesetError(ValueError):
     """A rule set operation that cannot be done; the message says why."""
 
 
+class RulesetNotFoundError(RulesetError):
+    """No rule set of that name and version."""
+
+
 def bundled_default_source() -> str:
     return resources.files("ecomrisk.risk.rules").joinpath("default.yaml").read_text("utf-8")
 
@@ -72,7 +76,7 @@ def set_status(connection: Connection, label: str, status: Status, actor: str) -
         )
     ).one_or_none()
     if row is None:
-        raise RulesetError(f"no rule set {label}")
+        raise RulesetNotFoundError(f"no rule set {label}")
     if status == "live":
         connection.execute(
             update(rulesets).where(rulesets.c.status == "live").values(status="retired")
@@ -95,7 +99,7 @@ def load(connection: Connection, label: str) -> RuleSet:
         select(rulesets.c.source).where(rulesets.c.name == name, rulesets.c.version == version)
     ).scalar()
     if source is None:
-        raise RulesetError(f"no rule set {label}")
+        raise RulesetNotFoundError(f"no rule set {label}")
     return parse_ruleset(source, label)
 
 

@@ -105,7 +105,8 @@ def change_status(
         with engine.begin() as connection:
             rulesets_repo.set_status(connection, label, change.status, f"user:{user.username}")
     except rulesets_repo.RulesetError as error:
-        raise HTTPException(404 if "no rule set" in str(error) else 422, str(error)) from None
+        status = 404 if isinstance(error, rulesets_repo.RulesetNotFoundError) else 422
+        raise HTTPException(status, str(error)) from None
     return get_ruleset(label, engine, user)
 
 
