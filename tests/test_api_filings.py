@@ -214,6 +214,33 @@ def test_late_truck_manifest_is_flagged(client: TestClient) -> None:
     assert client.get(f"{V1}/manifests/MAN-1").json()[0]["on_time"] is False
 
 
+def test_manifest_cancel_and_listing(client: TestClient, keys: dict[str, str]) -> None:
+    for n in range(3):
+        assert client.post(f"{V1}/manifests", json=manifest(f"MAN-{n}")).status_code == 201
+    missing = client.post(f"{V1}/manifests/MAN-9/cancel")
+    assert missing.status_code == 404
+    cancelled = client.post(f"{V1}/manifests/MAN-1/cancel")
+    assert cancelled.status_code == 201, cancelled.text
+    assert (cancelled.json()["status"], cancelled.json()["version"]) == ("cancelled", 2)
+    again = client.post(f"{V1}/manifests/MAN-1/cancel")
+    assert again.status_code == 200
+    assert again.json()["replayed"] is True
+    assert again.json()["version"] == 2
+    versions = client.get(f"{V1}/manifests/MAN-1").json()
+    assert [v["status"] for v in versions] == ["active", "cancelled"]
+
+    first = client.get(f"{V1}/manifests", params={"limit": 2}).json()
+    assert [m["filer_reference"] for m in first["items"]] == ["MAN-1", "MAN-2"]
+    assert first["items"][0]["status"] == "cancelled"
+    rest = client.get(f"{V1}/manifests", params={"limit": 2, "cursor": first["next_cursor"]})
+    assert [m["filer_reference"] for m in rest.json()["items"]] == ["MAN-0"]
+    assert rest.json()["next_cursor"] is None
+    # Another filer sees none of them and cannot cancel them.
+    other = {"Authorization": f"Bearer {keys['OTHER']}"}
+    assert client.get(f"{V1}/manifests", headers=other).json()["items"] == []
+    assert client.post(f"{V1}/manifests/MAN-0/cancel", headers=other).status_code == 404
+
+
 def test_bulk_ndjson_and_csv(client: TestClient) -> None:
     lines = [json.dumps(shipment(f"N{i}")) for i in range(3)] + ["{broken", ""]
     ndjson = ("\n".join(lines) + "\n").encode()

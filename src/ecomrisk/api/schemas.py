@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from ecomrisk.ingest.problems import FieldProblem
 from ecomrisk.ingest.validate import RecordError
 from ecomrisk.store.manifests_repo import ManifestReceipt as StoredManifestReceipt
+from ecomrisk.store.manifests_repo import ManifestSummary
 from ecomrisk.store.shipments_query import ScorecardDay, ShipmentSummary, ShipmentView
 from ecomrisk.store.shipments_repo import Receipt
 
@@ -181,6 +182,7 @@ class ManifestReceipt(BaseModel):
     content_hash: str
     received_at: datetime
     on_time: bool = Field(description="Filed before the profile's deadline for the mode")
+    status: str = Field(description="active or cancelled")
     replayed: bool
     warnings: list[str]
 
@@ -192,9 +194,39 @@ class ManifestReceipt(BaseModel):
             content_hash=r.content_hash,
             received_at=r.received_at,
             on_time=r.on_time,
+            status=r.status,
             replayed=r.replayed,
             warnings=list(r.warnings),
         )
+
+
+class ManifestSummaryPublic(BaseModel):
+    filer_reference: str
+    version: int
+    status: str
+    mode: str
+    conveyance_reference: str
+    estimated_arrival: datetime
+    on_time: bool
+    received_at: datetime
+
+    @classmethod
+    def of(cls, m: ManifestSummary) -> "ManifestSummaryPublic":
+        return cls(
+            filer_reference=m.filer_reference,
+            version=m.version,
+            status=m.status,
+            mode=m.mode,
+            conveyance_reference=m.conveyance_reference,
+            estimated_arrival=m.estimated_arrival,
+            on_time=m.on_time,
+            received_at=m.received_at,
+        )
+
+
+class ManifestPage(BaseModel):
+    items: list[ManifestSummaryPublic]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null at the end")
 
 
 class ScorecardDayPublic(BaseModel):

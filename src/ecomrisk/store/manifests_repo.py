@@ -7,12 +7,14 @@ blind to a truck that is arriving anyway; the late filing is a compliance
 fact to record, not a reason to lose the data.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Row, select, update
 
 from ecomrisk import audit
+from ecomrisk.domain.enums import ShipmentStatus
 from ecomrisk.domain.jurisdiction import JurisdictionProfile
 from ecomrisk.domain.records import ManifestFiling
 from ecomrisk.ingest.canonical import content_hash
@@ -29,6 +31,19 @@ class ManifestReceipt:
     on_time: bool
     replayed: bool
     warnings: tuple[str, ...] = ()
+    status: str = ShipmentStatus.ACTIVE.value
+
+    @classmethod
+    def of_row(cls, row: Row, *, replayed: bool) -> "ManifestReceipt":
+        return cls(
+            row.filer_reference,
+            row.version,
+            row.content_hash,
+            row.received_at,
+            bool(row.on_time),
+            replayed,
+            status=row.status,
+        )
 
 
 def lateness_warning(filing: ManifestFiling, received_at: datetime, hours: float) -> str | None:
@@ -65,10 +80,7 @@ def write_manifest(
     if current is not None:
         same = [v for v in versions if v.content_hash == digest]
         if same and (not amend or current.content_hash == digest):
-            v = same[-1]
-            return ManifestReceipt(
-                reference, v.version, v.content_hash, v.received_at, bool(v.on_time), True
-            )
+            return ManifestReceipt.of_row(same[-1], replayed=True)
         if not amend:
             return Rejection(
                 reference,
@@ -97,6 +109,7 @@ def write_manifest(
             estimated_arrival=filing.estimated_arrival,
             country_of_departure=filing.country_of_departure,
             on_time=warning is None,
+            status=ShipmentStatus.ACTIVE.value,
         )
         .returning(manifests.c.id)
     ).scalar_one()
@@ -139,6 +152,71 @@ def write_manifest(
     )
 
 
+def cancel_manifest(
+    connection: Connection,
+    filer_id: int,
+    reference: str,
+    *,
+    actor: str,
+    now: datetime | None = None,
+) -> ManifestReceipt | Rejection:
+    """Add a cancelled version (a copy of the current manifest and its house bills);
+    repeating it is harmless."""
+    received_at = (now or datetime.now(UTC)).astimezone(UTC)
+    current = connection.execute(
+        select(manifests).where(
+            manifests.c.filer_id == filer_id,
+            manifests.c.filer_reference == reference,
+            manifests.c.is_current,
+        )
+    ).one_or_none()
+    if current is None:
+        return Rejection(reference, "not_found", "nothing to cancel: unknown filer_reference")
+    if current.status == ShipmentStatus.CANCELLED:
+        return ManifestReceipt.of_row(current, replayed=True)
+    connection.execute(
+        update(manifests).where(manifests.c.id == current.id).values(is_current=False)
+    )
+    row = dict(current._mapping)
+    del row["id"]
+    row |= {
+        "version": current.version + 1,
+        "is_current": True,
+        "status": ShipmentStatus.CANCELLED.value,
+        "content_hash": hashlib.sha256(f"cancelled:{current.content_hash}".encode()).hexdigest(),
+        "received_at": received_at,
+    }
+    new_id = connection.execute(
+        manifests.insert().values(row).returning(manifests.c.id)
+    ).scalar_one()
+    # The cancelled version keeps its house bills, so every version reads whole on its own.
+    bills = connection.execute(
+        select(
+            manifest_house_bills.c.house_bill,
+            manifest_house_bills.c.shipment_reference,
+            manifest_house_bills.c.pieces,
+            manifest_house_bills.c.weight_kg,
+        ).where(manifest_house_bills.c.manifest_id == current.id)
+    ).all()
+    if bills:
+        connection.execute(
+            manifest_house_bills.insert(),
+            [dict(b._mapping) | {"manifest_id": new_id} for b in bills],
+        )
+    audit.record(
+        connection,
+        actor=actor,
+        action="manifest.cancel",
+        entity="manifest",
+        entity_id=new_id,
+        before={"version": current.version},
+        after={"filer_id": filer_id, "filer_reference": reference, "version": row["version"]},
+        at=received_at,
+    )
+    inserted = connection.execute(select(manifests).where(manifests.c.id == new_id)).one()
+    return ManifestReceipt.of_row(inserted, replayed=False)
+
+
 def manifest_versions(
     connection: Connection, filer_id: int, reference: str
 ) -> list[ManifestReceipt]:
@@ -147,9 +225,45 @@ def manifest_versions(
         .where(manifests.c.filer_id == filer_id, manifests.c.filer_reference == reference)
         .order_by(manifests.c.version)
     ).all()
-    return [
-        ManifestReceipt(
-            r.filer_reference, r.version, r.content_hash, r.received_at, bool(r.on_time), False
+    return [ManifestReceipt.of_row(r, replayed=False) for r in rows]
+
+
+@dataclass(frozen=True)
+class ManifestSummary:
+    id: int
+    filer_reference: str
+    version: int
+    status: str
+    mode: str
+    conveyance_reference: str
+    estimated_arrival: datetime
+    on_time: bool
+    received_at: datetime
+
+
+def list_current_manifests(
+    connection: Connection, filer_id: int, *, limit: int, before_id: int | None
+) -> list[ManifestSummary]:
+    """Current versions, newest first; ``before_id`` is the keyset cursor."""
+    query = (
+        select(
+            manifests.c.id,
+            manifests.c.filer_reference,
+            manifests.c.version,
+            manifests.c.status,
+            manifests.c.mode,
+            manifests.c.conveyance_reference,
+            manifests.c.estimated_arrival,
+            manifests.c.on_time,
+            manifests.c.received_at,
         )
-        for r in rows
+        .where(manifests.c.filer_id == filer_id, manifests.c.is_current)
+        .order_by(manifests.c.id.desc())
+        .limit(limit)
+    )
+    if before_id is not None:
+        query = query.where(manifests.c.id < before_id)
+    return [
+        ManifestSummary(**(dict(r._mapping) | {"on_time": bool(r.on_time)}))
+        for r in connection.execute(query)
     ]

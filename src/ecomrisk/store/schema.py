@@ -183,6 +183,7 @@ manifests = Table(
     Column("estimated_arrival", UTCDateTime, nullable=False),
     Column("country_of_departure", String(2), nullable=False),
     Column("on_time", Boolean),  # filed before the profile's deadline for its mode
+    Column("status", String(20), nullable=False, server_default="active"),  # ShipmentStatus
     UniqueConstraint("filer_id", "filer_reference", "version"),
     Index(
         "uq_manifests_current",

@@ -1,16 +1,28 @@
 """Manifests: a conveyance with its house bills. Late ones are accepted and flagged."""
 
-from fastapi import APIRouter, HTTPException, Response
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Response
 
 from ecomrisk.api.deps import ConnectionDep, CurrentFiler, EngineDep, ProfileDep, actor
 from ecomrisk.api.routes.shipments import ERRORS
-from ecomrisk.api.schemas import ManifestReceipt
+from ecomrisk.api.schemas import ManifestPage, ManifestReceipt, ManifestSummaryPublic
 from ecomrisk.domain.records import ManifestFiling
 from ecomrisk.ingest.bulk import REJECTION_STATUS
-from ecomrisk.store.manifests_repo import manifest_versions, write_manifest
+from ecomrisk.store.manifests_repo import (
+    cancel_manifest,
+    list_current_manifests,
+    manifest_versions,
+    write_manifest,
+)
+from ecomrisk.store.shipments_query import MAX_PAGE
 from ecomrisk.store.shipments_repo import Rejection
 
 router = APIRouter(prefix="/manifests", tags=["manifests"])
+
+ALREADY_CANCELLED: dict[int | str, dict[str, object]] = {
+    200: {"model": ManifestReceipt, "description": "Already cancelled: the earlier receipt"}
+}
 
 
 def _respond(outcome: object, response: Response) -> ManifestReceipt:
@@ -36,6 +48,31 @@ def submit_manifest(
         outcome = write_manifest(
             connection, filer.id, manifest, amend=False, profile=profile, actor=actor(filer)
         )
+    return _respond(outcome, response)
+
+
+@router.get("", responses=ERRORS)
+def list_manifests(
+    filer: CurrentFiler,
+    connection: ConnectionDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=20, pattern=r"^[0-9]+$")] = None,
+) -> ManifestPage:
+    """Your manifests (current versions), newest first, a page at a time."""
+    page = list_current_manifests(
+        connection, filer.id, limit=limit, before_id=int(cursor) if cursor else None
+    )
+    next_cursor = str(page[-1].id) if len(page) == limit else None
+    return ManifestPage(items=[ManifestSummaryPublic.of(m) for m in page], next_cursor=next_cursor)
+
+
+@router.post("/{filer_reference:path}/cancel", responses={**ERRORS, **ALREADY_CANCELLED})
+def cancel(
+    filer_reference: str, filer: CurrentFiler, engine: EngineDep, response: Response
+) -> ManifestReceipt:
+    """Cancel a manifest: a new version with status ``cancelled``; repeating it is harmless."""
+    with engine.begin() as connection:  # committed before the receipt is sent
+        outcome = cancel_manifest(connection, filer.id, filer_reference, actor=actor(filer))
     return _respond(outcome, response)
 
 
