@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -479,4 +480,24 @@ user_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime),
+)
+
+# Risk models (risk/model/): every trained version kept with its artifact in the
+# store, so a decision names a version that can always be reloaded; one version
+# is live at most, any number shadow.
+models = Table(
+    "models",
+    metadata,
+    _id(),
+    Column("name", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("status", String(20), nullable=False),  # draft | shadow | live | retired
+    Column("artifact", LargeBinary, nullable=False),  # zip: boosters (UBJ) + model.json
+    Column("artifact_sha256", String(64), nullable=False),
+    # Data window, features, encodings, calibration, metrics, code version, seed.
+    Column("details", JSONDoc, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("promoted_at", UTCDateTime),  # when it last went live: what a rollback returns to
+    UniqueConstraint("name", "version"),
 )

@@ -1,0 +1,1 @@
+"""The risk model: trained on exam outcomes, calibrated, versioned, explained."""
