@@ -1,1 +1,5 @@
-"""The risk model: trained on exam outcomes, calibrated, versioned, explained."""
+"""Risk model: the gradient-boosting routine, ranking metrics and point-in-time encodings.
+
+Data-agnostic building blocks (numpy / pandas / Arrow in, no store access);
+training from the store, calibration and the registry build on them.
+"""
