@@ -14,6 +14,7 @@ from ecomrisk.cli import (
     demo,
     filers,
     ingest,
+    model,
     profiles,
     reference,
     rules,
@@ -45,6 +46,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(reference.app, name="reference")
 app.add_typer(profiles.app, name="profiles")
 app.add_typer(rules.app, name="rules")
+app.add_typer(model.app, name="model")
 app.add_typer(decisions.app, name="decisions")
 app.add_typer(screening.app, name="screening")
 app.add_typer(simulate.app, name="simulate")

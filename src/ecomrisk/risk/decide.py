@@ -20,6 +20,7 @@ from ecomrisk.features.online import history_features
 from ecomrisk.features.shipment import shipment_features
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.decision import decide
+from ecomrisk.risk.model.live import ModelCache
 from ecomrisk.risk.rules import RuleSet
 from ecomrisk.risk.screen_filing import screen_version
 from ecomrisk.risk.screening.matcher import DEFAULT_ALGORITHM
@@ -44,6 +45,7 @@ class DecisionContext:
     _rules_checked: float = -1e9
     _lists: list[LoadedList] = field(default_factory=list)
     _lists_checked: float = -1e9
+    models: ModelCache = field(default_factory=ModelCache)
 
     def lists(self, connection: Connection) -> list[LoadedList]:
         if time.monotonic() - self._lists_checked >= self.refresh_seconds:
@@ -136,10 +138,17 @@ def decide_version(
     versions = {**context.versions, "lists": lists, "screening": DEFAULT_ALGORITHM}
     now = datetime.now(UTC)
     profile = context.features.profile
-    decision = decide(values, live, profile, now, versions, evidence)
+    # The model seam: the live model joins the live decision; a shadow rule set is
+    # judged with the live model, a shadow model beside the live rule set.
+    live_model, shadow_models = context.models.current(connection)
+    assessment = live_model.assess(values) if live_model is not None else None
+    decision = decide(values, live, profile, now, versions, evidence, assessment)
     _store(connection, sid, decision, values, "live")
     for shadow in shadows:
-        would_be = decide(values, shadow, profile, now, versions, evidence)
+        would_be = decide(values, shadow, profile, now, versions, evidence, assessment)
+        _store(connection, sid, would_be, values, "shadow")
+    for candidate in shadow_models:
+        would_be = decide(values, live, profile, now, versions, evidence, candidate.assess(values))
         _store(connection, sid, would_be, values, "shadow")
     return decision
 

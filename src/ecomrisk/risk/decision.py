@@ -7,6 +7,7 @@ from typing import Any
 from ecomrisk.domain.enums import Lane
 from ecomrisk.domain.jurisdiction import JurisdictionProfile
 from ecomrisk.domain.records import Decision, Reason
+from ecomrisk.risk.model.assessment import ModelAssessment, combine
 from ecomrisk.risk.rules import RuleSet, evaluate
 from ecomrisk.risk.rules.evaluate import combined_probability, strictest_lane
 
@@ -28,19 +29,26 @@ def decide(
     decided_at: datetime,
     versions: Mapping[str, str],
     evidence: Sequence[Reason] = (),
+    model: ModelAssessment | None = None,
 ) -> Decision:
     """Score, lane and reasons from the rules over the features. ``evidence`` are the
     reasons of the inputs themselves (screening hits today; model contributions and
-    network links as their issues land): they explain, the rules decide."""
+    network links as their issues land): they explain, the rules decide. ``model``:
+    the live model's assessment, joined as ``model.assessment.combine`` says."""
     hits = evaluate(ruleset, features, decided_at.date())
     reasons = [
         Reason(kind="rule", code=hit.rule.id, text=hit.text, weight=hit.rule.weight)
         for hit in sorted(hits, key=lambda h: -h.rule.weight)
     ]
+    score, lane = combined_probability(hits), strictest_lane(hits)
+    if model is not None:
+        score, lane, model_reasons = combine(score, lane, model)
+        reasons += model_reasons
+        versions = {**versions, "model": model.label}
     reasons += evidence
     return Decision(
-        score=combined_probability(hits),
-        lane=lane_in_profile(strictest_lane(hits), profile),
+        score=score,
+        lane=lane_in_profile(lane, profile),
         reasons=reasons,
         versions={
             **versions,

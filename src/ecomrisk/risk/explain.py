@@ -8,6 +8,7 @@ from ecomrisk.domain.jurisdiction import load_profile
 from ecomrisk.domain.records import Decision, Reason
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.decision import decide
+from ecomrisk.risk.model.live import load_model
 from ecomrisk.store.schema import decisions
 
 
@@ -38,8 +39,13 @@ def explain(connection: Connection, decision_id: int) -> Explanation:
     )
     ruleset = rulesets_repo.load(connection, row.versions["ruleset"])
     profile = load_profile(row.versions["profile"])
-    extra = {k: v for k, v in row.versions.items() if k not in ("ruleset", "logic", "profile")}
-    # Evidence (screening hits) is a recorded input; the rules are what is re-run.
-    evidence = [r for r in stored.reasons if r.kind != "rule"]
-    recomputed = decide(row.features or {}, ruleset, profile, row.decided_at, extra, evidence)
-    return Explanation(row.id, row.shipment_id, row.kind, stored, recomputed, row.features or {})
+    made_by = ("ruleset", "logic", "profile", "model")
+    extra = {k: v for k, v in row.versions.items() if k not in made_by}
+    # Evidence (screening hits) is a recorded input; the rules and the model (its
+    # artifact reloaded by the stored version) are what is re-run.
+    evidence = [r for r in stored.reasons if r.kind not in ("rule", "model")]
+    features = row.features or {}
+    label = row.versions.get("model")
+    model = load_model(connection, label).assess(features) if label else None
+    recomputed = decide(features, ruleset, profile, row.decided_at, extra, evidence, model)
+    return Explanation(row.id, row.shipment_id, row.kind, stored, recomputed, features)

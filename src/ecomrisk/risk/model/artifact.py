@@ -1,5 +1,5 @@
-"""A trained model as one artifact: a zip of its boosters (XGBoost UBJSON) and a
-``model.json`` with everything else (encoding, calibration, thresholds).
+"""A trained model as one artifact: a zip of its boosters (``Booster.to_bytes``)
+and a ``model.json`` with everything else (columns, calibration, thresholds).
 
 Loaded from the bytes stored in the registry, it scores feature dictionaries:
 calibrated probability, expected revenue at risk and the top contributions.
@@ -13,45 +13,36 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import xgboost as xgb
 
 from ecomrisk.domain.records import Reason
 from ecomrisk.risk.model.assessment import DEFAULT_LANE_THRESHOLDS, ModelAssessment
+from ecomrisk.risk.model.booster import BIAS, Booster
 from ecomrisk.risk.model.calibration import Calibration
-from ecomrisk.risk.model.frame import Frame
+from ecomrisk.risk.model.frame import to_frame
 from ecomrisk.risk.model.wording import describe
 
 ARTIFACT_FORMAT = "ecomrisk-model-v1"
 TOP_CONTRIBUTIONS = 3  # feature reasons per decision
 
 
-def _booster_bytes(booster: xgb.Booster) -> bytes:
-    return bytes(booster.save_raw(raw_format="ubj"))
-
-
-def _booster(raw: bytes) -> xgb.Booster:
-    booster = xgb.Booster()
-    booster.load_model(bytearray(raw))
-    return booster
-
-
 @dataclass
 class TrainedModel:
-    frame: Frame
-    classifier: xgb.Booster
+    numeric: list[str]
+    text: list[str]
+    classifier: Booster
     calibration: Calibration
-    revenue: xgb.Booster | None = None  # revenue given a violation
+    revenue: Booster | None = None  # revenue given a violation
     revenue_constant: float = 0.0  # used when there were too few violations for a regressor
     thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_LANE_THRESHOLDS))
     label: str = "unregistered"
 
     # Scoring -------------------------------------------------------------
 
-    def _dmatrix(self, rows: Sequence[Mapping[str, Any]]) -> xgb.DMatrix:
-        return xgb.DMatrix(self.frame.matrix(rows), missing=np.nan)
+    def frame(self, rows: Sequence[Mapping[str, Any]]) -> Any:
+        return to_frame(rows, self.numeric, self.text)
 
     def raw(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
-        return np.asarray(self.classifier.predict(self._dmatrix(rows)), dtype=float)
+        return self.classifier.predict(self.frame(rows))
 
     def probability(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
         return self.calibration.apply(self.raw(rows))
@@ -59,15 +50,15 @@ class TrainedModel:
     def revenue_given_violation(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
         if self.revenue is None:
             return np.full(len(rows), self.revenue_constant)
-        return np.asarray(self.revenue.predict(self._dmatrix(rows)), dtype=float)
+        return np.maximum(self.revenue.predict(self.frame(rows)), 0.0)
 
     def expected_revenue(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
         return self.probability(rows) * self.revenue_given_violation(rows)
 
     def contributions(self, features: Mapping[str, Any]) -> dict[str, float]:
         """Per feature, its SHAP contribution to the log-odds of a violation."""
-        contribs = self.classifier.predict(self._dmatrix([features]), pred_contribs=True)[0]
-        return self.frame.per_feature(contribs[:-1])  # the last column is the bias
+        row = self.classifier.contributions(self.frame([features])).iloc[0]
+        return {name: float(v) for name, v in row.items() if name != BIAS}
 
     def assess(self, features: Mapping[str, Any]) -> ModelAssessment:
         probability = float(self.probability([features])[0])
@@ -99,7 +90,8 @@ class TrainedModel:
     def to_bytes(self) -> bytes:
         meta = {
             "format": ARTIFACT_FORMAT,
-            "frame": self.frame.to_json(),
+            "numeric": self.numeric,
+            "text": self.text,
             "calibration": self.calibration.to_json(),
             "revenue_constant": self.revenue_constant,
             "thresholds": self.thresholds,
@@ -108,9 +100,9 @@ class TrainedModel:
         # A fixed timestamp per member: the same model gives the same bytes.
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             members = {"model.json": json.dumps(meta, sort_keys=True).encode()}
-            members["classifier.ubj"] = _booster_bytes(self.classifier)
+            members["classifier.json"] = self.classifier.to_bytes()
             if self.revenue is not None:
-                members["revenue.ubj"] = _booster_bytes(self.revenue)
+                members["revenue.json"] = self.revenue.to_bytes()
             for name, data in members.items():
                 archive.writestr(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), data)
         return buffer.getvalue()
@@ -122,10 +114,15 @@ class TrainedModel:
             if meta.get("format") != ARTIFACT_FORMAT:
                 raise ValueError(f"model {label}: unknown artifact format {meta.get('format')!r}")
             names = archive.namelist()
-            revenue = _booster(archive.read("revenue.ubj")) if "revenue.ubj" in names else None
+            revenue = (
+                Booster.from_bytes(archive.read("revenue.json"))
+                if "revenue.json" in names
+                else None
+            )
             return cls(
-                frame=Frame.from_json(meta["frame"]),
-                classifier=_booster(archive.read("classifier.ubj")),
+                numeric=list(meta["numeric"]),
+                text=list(meta["text"]),
+                classifier=Booster.from_bytes(archive.read("classifier.json")),
                 calibration=Calibration.from_json(meta["calibration"]),
                 revenue=revenue,
                 revenue_constant=float(meta["revenue_constant"]),

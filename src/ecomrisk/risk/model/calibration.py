@@ -40,7 +40,13 @@ class Calibration:
         return raw
 
     def to_json(self) -> dict[str, Any]:
-        return {"method": self.method, "x": list(self.x), "y": list(self.y), "a": self.a, "b": self.b}
+        return {
+            "method": self.method,
+            "x": list(self.x),
+            "y": list(self.y),
+            "a": self.a,
+            "b": self.b,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Calibration":

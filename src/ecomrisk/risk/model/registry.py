@@ -181,7 +181,11 @@ def rollback(connection: Connection, actor: str) -> tuple[str, str]:
     previous = max(earlier)[1]
     set_status(connection, previous, "live", actor, restore=True)
     audit.record(
-        connection, actor=actor, action="rollback", entity="model", entity_id=current.label,
+        connection,
+        actor=actor,
+        action="rollback",
+        entity="model",
+        entity_id=current.label,
         after={"live": previous},
     )
     return current.label, previous

@@ -52,9 +52,7 @@ _PHRASES: dict[str, Callable[[Any, Mapping[str, Any]], str]] = {
     "screening_max_score": lambda v, f: f"best watch-list match of a party scores {float(v):.2f}",
     "screening_hits": lambda v, f: _times(v, "watch-list hit") + " on the parties",
     "shipper_history_count": lambda v, f: (
-        "first shipment from this shipper"
-        if not v
-        else f"shipper seen {_times(v, 'time')} before"
+        "first shipment from this shipper" if not v else f"shipper seen {_times(v, 'time')} before"
     ),
     "seller_history_count": lambda v, f: (
         "first shipment from this seller" if not v else f"seller seen {_times(v, 'time')} before"

@@ -1,0 +1,187 @@
+"""Train the risk model from inspected shipments. Pure: examples in, model out.
+
+Examples are ordered by exam time (when each label became known) and cut in
+three: the oldest 60 % fit the trees, the next 20 % stop their training early
+and then calibrate them, the latest 20 % are kept aside to measure the model
+(``metrics`` in its registry entry). Every example weighs what it stands for
+(``dataset.selection_weight``): a random-sample outcome 1/p, a targeted one 1.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from ecomrisk import __version__
+from ecomrisk.features.registry import known_features
+from ecomrisk.risk.model.artifact import TrainedModel
+from ecomrisk.risk.model.booster import BoosterParams, fit
+from ecomrisk.risk.model.calibration import fit_calibration
+from ecomrisk.risk.model.dataset import Example, selection_weight
+from ecomrisk.risk.model.evaluation import evaluate_examples
+from ecomrisk.risk.model.frame import model_columns
+
+MODEL_LOGIC_VERSION = "model-v1"  # bumped when training or scoring changes meaning
+FIT_SHARE, CALIBRATION_SHARE = 0.6, 0.2  # the rest is the test slice
+MIN_EXAMPLES = 50  # fewer inspected shipments than this cannot make a model
+MIN_REVENUE_VIOLATIONS = 30  # fewer violations with revenue: a constant, not a regressor
+
+CLASSIFIER_PARAMS = BoosterParams(
+    max_depth=4, learning_rate=0.05, max_rounds=600, early_stopping_rounds=50, min_child_weight=2
+)
+REVENUE_PARAMS = BoosterParams(
+    max_depth=3,
+    learning_rate=0.05,
+    max_rounds=300,
+    early_stopping_rounds=30,
+    objective="reg:tweedie",  # revenue is >= 0, often 0, skewed: a log-link Tweedie mean
+    eval_metric="tweedie-nloglik@1.5",
+)
+
+
+class TrainingError(ValueError):
+    """The data cannot make a model; the message says what is missing."""
+
+
+@dataclass(frozen=True)
+class Slices:
+    fit: list[Example]
+    calibration: list[Example]
+    test: list[Example]
+
+
+def time_slices(examples: Sequence[Example]) -> Slices:
+    ordered = sorted(examples, key=lambda e: (e.examined_at, e.sid))
+    a = int(len(ordered) * FIT_SHARE)
+    b = int(len(ordered) * (FIT_SHARE + CALIBRATION_SHARE))
+    return Slices(ordered[:a], ordered[a:b], ordered[b:])
+
+
+def weights(examples: Sequence[Example]) -> np.ndarray:
+    return np.array([selection_weight(e.selection, e.inclusion_probability) for e in examples])
+
+
+def labels(examples: Sequence[Example]) -> np.ndarray:
+    return np.array([1.0 if e.violation else 0.0 for e in examples])
+
+
+def _check(slices: Slices, total: int) -> None:
+    if total < MIN_EXAMPLES:
+        raise TrainingError(
+            f"only {total} inspected shipments in the window: the model needs at least "
+            f"{MIN_EXAMPLES} (record more exam outcomes or widen --from/--to)"
+        )
+    for name, part in (("fit", slices.fit), ("calibration", slices.calibration)):
+        found = {e.violation for e in part}
+        if found != {True, False}:
+            what = "violations" if True not in found else "clean exams"
+            raise TrainingError(f"the {name} slice has no {what}: a model needs both")
+
+
+def _window(examples: Sequence[Example]) -> dict[str, str]:
+    return {
+        "filed_from": min(e.received_at for e in examples).isoformat(),
+        "filed_to": max(e.received_at for e in examples).isoformat(),
+        "examined_from": min(e.examined_at for e in examples).isoformat(),
+        "examined_to": max(e.examined_at for e in examples).isoformat(),
+    }
+
+
+def _counts(part: Sequence[Example]) -> dict[str, int]:
+    return {
+        "examples": len(part),
+        "violations": sum(e.violation for e in part),
+        "random_sample": sum(e.selection == "random" for e in part),
+    }
+
+
+def _revenue_model(model: TrainedModel, slices: Slices, seed: int) -> tuple[Any | None, float]:
+    """A regressor of revenue given a violation, or a weighted mean when too few."""
+    fit_v = [e for e in slices.fit if e.violation]
+    valid_v = [e for e in slices.calibration if e.violation]
+    amounts = np.array([e.revenue for e in fit_v])
+    w = weights(fit_v)
+    constant = float(np.average(amounts, weights=w)) if len(fit_v) else 0.0
+    if len(fit_v) < MIN_REVENUE_VIOLATIONS or not valid_v or not (amounts > 0).any():
+        return None, constant
+    regressor = fit(
+        model.frame([e.features for e in fit_v]),
+        amounts,
+        kind="regression",
+        weight=w,
+        valid=(
+            model.frame([e.features for e in valid_v]),
+            np.array([e.revenue for e in valid_v]),
+            weights(valid_v),
+        ),
+        categorical=model.text,
+        params=REVENUE_PARAMS,
+        seed=seed,
+        nthread=1,
+    )
+    return regressor, constant
+
+
+def train(
+    examples: Sequence[Example],
+    seed: int = 0,
+    calibration: str = "auto",
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[TrainedModel, dict[str, Any]]:
+    """Fit, calibrate and measure a model; returns it and its registry details."""
+
+    def step(done: int) -> None:
+        if progress is not None:
+            progress("training the model", done, 4)
+
+    slices = time_slices(examples)
+    _check(slices, len(examples))
+    numeric, text = model_columns([e.features for e in slices.fit], known_features())
+    model = TrainedModel(numeric, text, classifier=None, calibration=None)  # type: ignore[arg-type]
+    step(0)
+    # nthread=1: the same seed gives the same trees on any machine's core count.
+    model.classifier = fit(
+        model.frame([e.features for e in slices.fit]),
+        labels(slices.fit),
+        weight=weights(slices.fit),
+        valid=(
+            model.frame([e.features for e in slices.calibration]),
+            labels(slices.calibration),
+            weights(slices.calibration),
+        ),
+        categorical=text,
+        params=CLASSIFIER_PARAMS,
+        seed=seed,
+        nthread=1,
+    )
+    step(1)
+    cal = slices.calibration
+    model.calibration = fit_calibration(
+        model.raw([e.features for e in cal]), labels(cal), weights(cal), calibration
+    )
+    step(2)
+    model.revenue, model.revenue_constant = _revenue_model(model, slices, seed)
+    step(3)
+    details = {
+        "window": _window(examples),
+        "slices": {
+            "fit": _counts(slices.fit),
+            "calibration": _counts(slices.calibration),
+            "test": _counts(slices.test),
+            "test_examined_from": slices.test[0].examined_at.isoformat() if slices.test else None,
+        },
+        "features": {"numeric": numeric, "text": text},
+        "selection_weights": "random sample 1/inclusion probability; targeted 1",
+        "calibration": model.calibration.method,
+        "revenue_model": "xgboost reg:tweedie" if model.revenue else "weighted mean",
+        "best_iteration": model.classifier.best_iteration,
+        "thresholds": model.thresholds,
+        "seed": seed,
+        "code": {"ecomrisk": __version__, "logic": MODEL_LOGIC_VERSION},
+        "trained_at": datetime.now(UTC).isoformat(),
+        "metrics": evaluate_examples(model, slices.test) if slices.test else {},
+    }
+    step(4)
+    return model, details
