@@ -13,16 +13,44 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import xgboost as xgb
 
 from ecomrisk.domain.records import Reason
 from ecomrisk.risk.model.assessment import DEFAULT_LANE_THRESHOLDS, ModelAssessment
-from ecomrisk.risk.model.booster import BIAS, Booster
+from ecomrisk.risk.model.booster import Booster
 from ecomrisk.risk.model.calibration import Calibration
 from ecomrisk.risk.model.frame import to_frame
 from ecomrisk.risk.model.wording import describe
 
 ARTIFACT_FORMAT = "ecomrisk-model-v1"
 TOP_CONTRIBUTIONS = 3  # feature reasons per decision
+
+
+def _numpy_matrix(booster: Booster, rows: Sequence[Mapping[str, Any]]) -> xgb.DMatrix:
+    codes = _codes(booster)
+    out = np.full((len(rows), len(booster.features)), np.nan)
+    for i, row in enumerate(rows):
+        for j, name in enumerate(booster.features):
+            value = row.get(name)
+            if value is None:
+                continue
+            if name in codes:  # a level never seen in training stays missing
+                out[i, j] = codes[name].get(str(value), np.nan)
+            else:
+                out[i, j] = float(value)
+    types = ["c" if name in codes else "q" for name in booster.features]
+    return xgb.DMatrix(
+        out, feature_names=booster.features, feature_types=types, enable_categorical=True, nthread=1
+    )
+
+
+def _codes(booster: Booster) -> dict[str, dict[str, int]]:
+    cached: dict[str, dict[str, int]] | None = getattr(booster, "_ecomrisk_codes", None)
+    if cached is None:
+        cached = {n: {v: i for i, v in enumerate(vs)} for n, vs in booster.categories.items()}
+        booster._ecomrisk_codes = cached  # type: ignore[attr-defined]
+        booster.model.set_param({"nthread": 1})
+    return cached
 
 
 @dataclass
@@ -37,12 +65,19 @@ class TrainedModel:
     label: str = "unregistered"
 
     # Scoring -------------------------------------------------------------
+    # Rows go to XGBoost as a NumPy matrix (categorical levels as the booster's codes),
+    # one thread: a pandas frame costs ~100 ms per call in XGBoost's categorical path,
+    # too slow for one filing. A test holds this equal to ``Booster.predict``.
 
     def frame(self, rows: Sequence[Mapping[str, Any]]) -> Any:
+        """The rows as the pandas frame training used."""
         return to_frame(rows, self.numeric, self.text)
 
+    def _predict(self, booster: Booster, rows: Sequence[Mapping[str, Any]], **how: Any) -> Any:
+        return booster.model.predict(_numpy_matrix(booster, rows), **how)
+
     def raw(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
-        return self.classifier.predict(self.frame(rows))
+        return np.asarray(self._predict(self.classifier, rows), dtype=float)
 
     def probability(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
         return self.calibration.apply(self.raw(rows))
@@ -50,20 +85,26 @@ class TrainedModel:
     def revenue_given_violation(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
         if self.revenue is None:
             return np.full(len(rows), self.revenue_constant)
-        return np.maximum(self.revenue.predict(self.frame(rows)), 0.0)
+        return np.maximum(np.asarray(self._predict(self.revenue, rows), dtype=float), 0.0)
 
     def expected_revenue(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
         return self.probability(rows) * self.revenue_given_violation(rows)
 
     def contributions(self, features: Mapping[str, Any]) -> dict[str, float]:
         """Per feature, its SHAP contribution to the log-odds of a violation."""
-        row = self.classifier.contributions(self.frame([features])).iloc[0]
-        return {name: float(v) for name, v in row.items() if name != BIAS}
+        values = self._predict(self.classifier, [features], pred_contribs=True)[0]
+        return dict(zip(self.classifier.features, (float(v) for v in values[:-1]), strict=True))
 
     def assess(self, features: Mapping[str, Any]) -> ModelAssessment:
-        probability = float(self.probability([features])[0])
-        revenue = float(self.expected_revenue([features])[0])
-        top = sorted(self.contributions(features).items(), key=lambda kv: (-abs(kv[1]), kv[0]))
+        """Probability, expected revenue and reasons for one shipment (one matrix built
+        for the classifier's prediction and contributions)."""
+        matrix = _numpy_matrix(self.classifier, [features])
+        raw = np.asarray(self.classifier.model.predict(matrix), dtype=float)
+        probability = float(self.calibration.apply(raw)[0])
+        revenue = probability * float(self.revenue_given_violation([features])[0])
+        values = self.classifier.model.predict(matrix, pred_contribs=True)[0]
+        contributions = dict(zip(self.classifier.features, map(float, values[:-1]), strict=True))
+        top = sorted(contributions.items(), key=lambda kv: (-abs(kv[1]), kv[0]))
         reasons = [
             Reason(
                 kind="model",

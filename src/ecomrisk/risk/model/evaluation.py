@@ -14,6 +14,7 @@ by the expected revenue at risk (probability x revenue given a violation).
 """
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -55,14 +56,31 @@ def calibration_curve(y: np.ndarray, p: np.ndarray) -> list[dict[str, float]]:
     return out
 
 
-def _figures(model: TrainedModel, examples: Sequence[Example], full: bool) -> dict[str, Any]:
-    rows = [e.features for e in examples]
-    y = np.array([1.0 if e.violation else 0.0 for e in examples])
-    p = model.probability(rows)
-    revenue = np.array([max(e.revenue, 0.0) for e in examples])
-    expected = p * model.revenue_given_violation(rows)
+@dataclass(frozen=True)
+class _Scored:
+    """Every example scored once; populations and groups are masks over it."""
+
+    y: np.ndarray
+    p: np.ndarray
+    revenue: np.ndarray
+    expected: np.ndarray
+
+    @classmethod
+    def of(cls, model: TrainedModel, examples: Sequence[Example]) -> "_Scored":
+        rows = [e.features for e in examples]
+        p = model.probability(rows)
+        return cls(
+            np.array([1.0 if e.violation else 0.0 for e in examples]),
+            p,
+            np.array([max(e.revenue, 0.0) for e in examples]),
+            p * model.revenue_given_violation(rows),
+        )
+
+
+def _figures(scored: _Scored, mask: np.ndarray, full: bool) -> dict[str, Any]:
+    y, p = scored.y[mask], scored.p[mask]
     out: dict[str, Any] = {
-        "examples": len(examples),
+        "examples": int(mask.sum()),
         "violations": int(y.sum()),
         "violation_rate": float(y.mean()),
         "mean_probability": float(p.mean()),
@@ -70,6 +88,7 @@ def _figures(model: TrainedModel, examples: Sequence[Example], full: bool) -> di
         "brier": brier(y, p),
     }
     ranked = at_inspected(y, p)
+    revenue, expected = scored.revenue[mask], scored.expected[mask]
     ranked["revenue"] = {f"{s * 100:g}%": revenue_at(revenue, expected, s) for s in DEFAULT_SHARES}
     out.update(ranked)
     if full:
@@ -78,30 +97,27 @@ def _figures(model: TrainedModel, examples: Sequence[Example], full: bool) -> di
 
 
 def _groups(
-    model: TrainedModel, examples: Sequence[Example], feature: str
+    scored: _Scored, examples: Sequence[Example], mask: np.ndarray, feature: str
 ) -> dict[str, dict[str, Any]]:
-    by: dict[str, list[Example]] = {}
-    for e in examples:
-        by.setdefault(str(e.features.get(feature)), []).append(e)
-    return {
-        key: _figures(model, part, full=False)
-        for key, part in sorted(by.items())
-        if len(part) >= MIN_GROUP
-    }
+    keys = np.array([str(e.features.get(feature)) for e in examples])
+    out = {}
+    for key in sorted(set(keys[mask])):
+        mine = mask & (keys == key)
+        if mine.sum() >= MIN_GROUP:
+            out[str(key)] = _figures(scored, mine, full=False)
+    return out
 
 
 def evaluate_examples(model: TrainedModel, examples: Sequence[Example]) -> dict[str, Any]:
     """Figures per population, and per mode and facility (port of arrival) within each."""
     report: dict[str, Any] = {"populations": {}, "by_mode": {}, "by_facility": {}}
+    scored = _Scored.of(model, examples) if examples else None
     for name, (description, keep) in POPULATIONS.items():
-        part = [e for e in examples if keep(e)]
-        if not part:
+        mask = np.array([keep(e) for e in examples], dtype=bool)
+        if scored is None or not mask.any():
             report["populations"][name] = {"description": description, "examples": 0}
             continue
-        report["populations"][name] = {
-            "description": description,
-            **_figures(model, part, full=True),
-        }
-        report["by_mode"][name] = _groups(model, part, "mode")
-        report["by_facility"][name] = _groups(model, part, "port_of_arrival")
+        report["populations"][name] = {"description": description, **_figures(scored, mask, True)}
+        report["by_mode"][name] = _groups(scored, examples, mask, "mode")
+        report["by_facility"][name] = _groups(scored, examples, mask, "port_of_arrival")
     return report
