@@ -34,7 +34,8 @@ def test_no_feature_reads_data_after_the_filing(store: Engine) -> None:
     assert [examples[s].features["shipper_violations_365d"] for s in (a, b, c)] == [0, 0, 1]
     assert [examples[s].features["address_seizures_180d"] for s in (a, b, c)] == [0, 0, 1]
     assert all(examples[s].features["screening_hits"] == 0 for s in (a, b, c))
-    assert examples[a].violation and not examples[b].violation
+    assert examples[a].violation
+    assert not examples[b].violation
     assert (examples[b].selection, examples[b].inclusion_probability) == ("random", 0.01)
     assert examples[a].revenue == 12.5
     # What a batch matrix of today would say about B: the late list's hit, which

@@ -94,7 +94,8 @@ def test_a_live_model_decides_explains_and_reproduces(
         assert model_reasons[0]["code"] == "model:score"
         assert "risk model risk@1: probability of a violation" in model_reasons[0]["text"]
         words = [r["text"] for r in model_reasons if r["code"] == "model:value_to_reference_min"]
-        assert words and words[0].startswith("declared value per unit is ")
+        assert words
+        assert words[0].startswith("declared value per unit is ")
         assert "of the reference value for HS chapter 64 (+" in words[0]
         model = TrainedModel.from_bytes(trained[0], "risk@1")
         assert decided.score >= model.assess(decided.features).probability
@@ -147,10 +148,12 @@ def test_model_routes_list_show_promote_and_roll_back(
     listed = client.get("/internal/v1/models", headers=ana).json()
     assert [(m["label"], m["status"]) for m in listed] == [("risk@1", "draft"), ("risk@2", "draft")]
     shown = client.get(f"/internal/v1/models/{first}", headers=ana).json()
-    assert shown["details"]["window"] == {"filed_from": "x"} and shown["artifact_bytes"] > 0
+    assert shown["details"]["window"] == {"filed_from": "x"}
+    assert shown["artifact_bytes"] > 0
     assert client.get("/internal/v1/models/risk@7", headers=ana).status_code == 404
     bad = client.post(f"/internal/v1/models/{first}/status", json={"status": "on"}, headers=ana)
-    assert bad.status_code == 422 and "status" in bad.text
+    assert bad.status_code == 422
+    assert "status" in bad.text
     for label in (first, second):
         done = client.post(
             f"/internal/v1/models/{label}/status", json={"status": "live"}, headers=ana
@@ -159,7 +162,8 @@ def test_model_routes_list_show_promote_and_roll_back(
     back = client.post("/internal/v1/models/rollback", headers=ana)
     assert back.json() == {"retired": "risk@2", "live": "risk@1"}
     again = client.post("/internal/v1/models/rollback", headers=ana)
-    assert again.status_code == 409 and "nothing to roll back" in again.json()["detail"]
+    assert again.status_code == 409
+    assert "nothing to roll back" in again.json()["detail"]
     # A filing through the filer API is decided with the live model.
     filed = client.post("/api/v1/shipments", json=shipment("API-1"), headers={"X-API-Key": key.key})
     assert filed.status_code == 201
@@ -167,4 +171,5 @@ def test_model_routes_list_show_promote_and_roll_back(
         row = connection.execute(
             select(decisions).where(decisions.c.kind == "live").order_by(decisions.c.id.desc())
         ).first()
-    assert row is not None and row.versions["model"] == "risk@1"
+    assert row is not None
+    assert row.versions["model"] == "risk@1"
