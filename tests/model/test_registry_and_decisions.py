@@ -10,11 +10,13 @@ from sqlalchemy import Engine, select
 from ecomrisk import audit
 from ecomrisk.api import create_app
 from ecomrisk.domain.enums import FilerType, Lane, Role
+from ecomrisk.risk.context import feature_context
 from ecomrisk.risk.explain import explain
 from ecomrisk.risk.model import registry
 from ecomrisk.risk.model.artifact import TrainedModel
 from ecomrisk.risk.model.assessment import ModelAssessment, combine
 from ecomrisk.risk.model.training import train
+from ecomrisk.risk.rescore import rescore
 from ecomrisk.settings import Settings
 from ecomrisk.store import filers_repo, users_repo
 from ecomrisk.store.schema import audit_log, decisions
@@ -103,6 +105,16 @@ def test_a_live_model_decides_explains_and_reproduces(
             result = explain(connection, row.id)
             assert result.reproduced
             assert result.recomputed.reasons == result.stored.reasons
+    # Batch rescoring uses the live model too, and what it decides reproduces.
+    assert rescore(store, feature_context(store, Settings())) == 2
+    with store.connect() as connection:
+        again = connection.execute(
+            select(decisions).where(decisions.c.shipment_id == sid).order_by(decisions.c.id.desc())
+        ).first()
+        assert again is not None
+        assert again.versions["model"] == "risk@1"
+        assert again.versions["run"] == "rescore"
+        assert explain(connection, again.id).reproduced
 
 
 def test_the_model_raises_a_release_and_never_lowers_a_lane() -> None:
@@ -119,6 +131,7 @@ def test_fast_scoring_agrees_with_the_booster(trained: tuple[bytes, bytes]) -> N
     model = TrainedModel.from_bytes(trained[0], "risk@1")
     rows = [e.features for e in simulated_examples(200, seed=9)] + [{"mode": "truck"}, {}]
     assert model.raw(rows) == pytest.approx(model.classifier.predict(model.frame(rows)), abs=1e-7)
+    assert model.assess_many(rows[:20]) == [model.assess(row) for row in rows[:20]]
 
 
 @pytest.fixture

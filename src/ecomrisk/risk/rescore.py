@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 from ecomrisk.features.matrix import FeatureContext, feature_matrix
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.decision import decide
+from ecomrisk.risk.model.live import ModelCache
 from ecomrisk.risk.screen_filing import stored_screening
 from ecomrisk.risk.screening.matcher import DEFAULT_ALGORITHM
 from ecomrisk.risk.screening.repo import load_current_lists
@@ -33,6 +34,7 @@ def rescore(
     how many were decided."""
     with engine.begin() as connection:
         ruleset = rulesets_repo.ensure_live(connection)
+        model, _ = ModelCache().current(connection)
         current = {
             r.id for r in connection.execute(select(shipments.c.id).where(shipments.c.is_current))
         }
@@ -54,11 +56,15 @@ def rescore(
     done = 0
     for start in range(0, len(rows), RESCORE_CHUNK_ROWS):
         chunk: list[dict[str, Any]] = []
-        for row in rows[start : start + RESCORE_CHUNK_ROWS]:
-            sid = row.pop("sid")
+        part = rows[start : start + RESCORE_CHUNK_ROWS]
+        for row in part:
             row.pop("received_at")
+        # The live model, as online: scored for the whole chunk at once.
+        sids = [row.pop("sid") for row in part]
+        assessments = model.assess_many(part) if model is not None else [None] * len(part)
+        for sid, row, assessment in zip(sids, part, assessments, strict=True):
             evidence = screened[sid][1] if sid in screened else []
-            decision = decide(row, ruleset, context.profile, now, versions, evidence)
+            decision = decide(row, ruleset, context.profile, now, versions, evidence, assessment)
             chunk.append(
                 {
                     "shipment_id": sid,

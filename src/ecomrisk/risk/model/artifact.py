@@ -96,15 +96,31 @@ class TrainedModel:
         return dict(zip(self.classifier.features, (float(v) for v in values[:-1]), strict=True))
 
     def assess(self, features: Mapping[str, Any]) -> ModelAssessment:
-        """Probability, expected revenue and reasons for one shipment (one matrix built
-        for the classifier's prediction and contributions)."""
-        matrix = _numpy_matrix(self.classifier, [features])
+        """Probability, expected revenue and reasons for one shipment."""
+        return self.assess_many([features])[0]
+
+    def assess_many(self, rows: Sequence[Mapping[str, Any]]) -> list[ModelAssessment]:
+        """``assess`` of many rows at once: one matrix for the classifier's predictions
+        and contributions, the same numbers as one by one."""
+        if not rows:
+            return []
+        matrix = _numpy_matrix(self.classifier, rows)
         raw = np.asarray(self.classifier.model.predict(matrix), dtype=float)
-        probability = float(self.calibration.apply(raw)[0])
-        revenue = probability * float(self.revenue_given_violation([features])[0])
-        values = self.classifier.model.predict(matrix, pred_contribs=True)[0]
-        contributions = dict(zip(self.classifier.features, map(float, values[:-1]), strict=True))
-        top = sorted(contributions.items(), key=lambda kv: (-abs(kv[1]), kv[0]))
+        probabilities = self.calibration.apply(raw)
+        revenues = probabilities * self.revenue_given_violation(rows)
+        contributions = self.classifier.model.predict(matrix, pred_contribs=True)
+        return [
+            self._assessment(features, float(p), float(r), values[:-1])
+            for features, p, r, values in zip(
+                rows, probabilities, revenues, contributions, strict=True
+            )
+        ]
+
+    def _assessment(
+        self, features: Mapping[str, Any], probability: float, revenue: float, values: Any
+    ) -> ModelAssessment:
+        named = zip(self.classifier.features, map(float, values), strict=True)
+        top = sorted(named, key=lambda kv: (-abs(kv[1]), kv[0]))
         reasons = [
             Reason(
                 kind="model",

@@ -16,7 +16,8 @@ def _chapter(f: Mapping[str, Any]) -> str:
 
 
 def _share(v: Any) -> str:
-    return f"{float(v):.0%}"
+    # Small shares keep a decimal: "0.4%" says more than "0%".
+    return f"{float(v):.1%}" if abs(float(v)) < 0.1 else f"{float(v):.0%}"
 
 
 def _times(n: Any, what: str) -> str:
