@@ -1,7 +1,7 @@
 """Public benchmark: KCS synthetic customs declarations, scored with the project's model code.
 
     .venv/bin/python bench/kcs.py [--data DIR] [--test FILE] [--seeds 5] [--threads 1]
-                                  [--no-pseudo] [--out FILE.json] [--plot FILE.png]
+                                  [--part all|valid|pseudo] [--out FILE.json] [--plot FILE.png]
 
 Fits :func:`ecomrisk.risk.model.booster.fit` on the train file (2020), tunes
 the small parameter search and early-stops on the valid file (2021 Q1), then
@@ -84,11 +84,13 @@ class Protocol:
     stop: pd.DataFrame
 
 
-def encode(history: pd.DataFrame, scored: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def encode(
+    history: pd.DataFrame, scored: pd.DataFrame, rates: str = "oof"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Features of history rows and of scored rows, the scored rows' labels hidden."""
     hidden = scored.assign(**{kcs_features.LABEL: np.nan})
     frame = pd.concat([history, hidden], ignore_index=True)
-    encoded = kcs_features.features(frame)
+    encoded = kcs_features.features(frame, rates=rates)
     return encoded.iloc[: len(history)], encoded.iloc[len(history) :]
 
 
@@ -122,19 +124,31 @@ def summary(per_seed: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+@dataclass(frozen=True)
+class Options:
+    seeds: list[int]
+    threads: int
+    rates: str
+    refit: bool
+    score_stop: bool
+    """Score the stop rows per seed (the valid figures); the pseudo-test does not need to."""
+
+
 def run(
     protocol: Protocol,
     later: pd.DataFrame | None,
-    seeds: list[int],
-    threads: int,
+    options: Options,
     advance: Callable[[str, int, int], None],
 ) -> dict[str, Any]:
-    """Tune on ``stop``, then fit each seed; score ``stop`` and, if given, ``later``.
+    """Tune on ``stop``; per seed, score ``stop`` and, if given, the ``later`` period.
 
-    ``later`` is encoded from fit + stop rows (their labels known), its own hidden.
+    ``later`` is encoded from fit + stop rows (their labels known), its own labels
+    hidden. With ``refit``, the later period is scored by a model refitted on fit +
+    stop rows with the tuned number of rounds scaled to the larger set; otherwise
+    by the model fitted on ``fit`` alone.
     """
-    label = kcs_features.LABEL
-    x_fit, x_stop = encode(protocol.fit, protocol.stop)
+    label, seeds = kcs_features.LABEL, options.seeds
+    x_fit, x_stop = encode(protocol.fit, protocol.stop, options.rates)
     y_fit, y_stop = protocol.fit[label].to_numpy(), protocol.stop[label].to_numpy()
     stage = f"{protocol.name}: tuning"
     tuning = booster.tune(
@@ -146,36 +160,46 @@ def run(
         base=BUDGET,
         score=score,
         seed=seeds[0],
-        nthread=threads,
+        nthread=options.threads,
         progress=lambda done, total: advance(stage, done, total),
     )
     chosen = tuning.best.params
+    history = pd.concat([protocol.fit, protocol.stop], ignore_index=True)
     if later is not None:
-        history = pd.concat([protocol.fit, protocol.stop], ignore_index=True)
-        x_later, y_later = encode(history, later)[1], later[label].to_numpy()
+        x_history, x_later = encode(history, later, options.rates)
+        y_history, y_later = history[label].to_numpy(), later[label].to_numpy()
+    refit_rounds = round((tuning.best.best_iteration + 1) * len(history) / len(protocol.fit))
     on_stop: list[dict[str, Any]] = []
     on_later: list[dict[str, Any]] = []
     rounds: list[int] = []
     importance: dict[str, float] = {}
     stage = f"{protocol.name}: seeds"
     for done, seed in enumerate(seeds, start=1):
-        model = (
-            tuning.model
-            if seed == seeds[0]
-            else booster.fit(
+        model = tuning.model
+        if seed != seeds[0] and (options.score_stop or not options.refit):
+            model = booster.fit(
                 x_fit,
                 y_fit,
                 valid=(x_stop, y_stop),
                 categorical=kcs_features.CATEGORICAL,
                 params=chosen,
                 seed=seed,
-                nthread=threads,
+                nthread=options.threads,
             )
-        )
-        on_stop.append(figures(y_stop, model.predict(x_stop)))
-        if later is not None:
-            on_later.append(figures(y_later, model.predict(x_later)))
+        if options.score_stop:
+            on_stop.append(figures(y_stop, model.predict(x_stop)))
         rounds.append(model.best_iteration + 1)
+        if later is not None:
+            if options.refit:
+                model = booster.fit(
+                    x_history,
+                    y_history,
+                    categorical=kcs_features.CATEGORICAL,
+                    params=replace(chosen, max_rounds=refit_rounds),
+                    seed=seed,
+                    nthread=options.threads,
+                )
+            on_later.append(figures(y_later, model.predict(x_later)))
         for name, gain in model.importance().items():
             importance[name] = importance.get(name, 0.0) + gain
         advance(stage, done, len(seeds))
@@ -184,10 +208,13 @@ def run(
     return {
         "fit_rows": len(protocol.fit),
         "stop_rows": len(protocol.stop),
-        "on_stop": summary(on_stop),
+        "on_stop": summary(on_stop) if on_stop else None,
         "on_later": summary(on_later) if on_later else None,
         "later_rows": None if later is None else len(later),
         "rounds_per_seed": rounds,
+        "refit": {"rows": len(history), "rounds": refit_rounds}
+        if later is not None and options.refit
+        else None,
         "tuning": [
             {"params": _short(t.params), "score": round(t.score, 4), "rounds": t.best_iteration + 1}
             for t in tuning.trials
@@ -239,7 +266,23 @@ def main() -> None:
     parser.add_argument("--test", type=Path, help="a later quarter, same columns (default: valid)")
     parser.add_argument("--seeds", type=int, default=5, help="number of seeds (0, 1, ...)")
     parser.add_argument("--threads", type=int, default=1, help="XGBoost threads per fit")
-    parser.add_argument("--no-pseudo", action="store_true", help="skip the pseudo-test")
+    parser.add_argument(
+        "--part",
+        choices=("all", "valid", "pseudo"),
+        default="all",
+        help="run the valid/test protocol, the pseudo-test, or both (two processes can split them)",
+    )
+    parser.add_argument(
+        "--rates",
+        choices=("oof", "history"),
+        default="oof",
+        help="entity rates of training rows: out of fold, or from earlier dates only",
+    )
+    parser.add_argument(
+        "--no-refit",
+        action="store_true",
+        help="score a later period with the model fitted on train only (no refit on train+valid)",
+    )
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     parser.add_argument("--plot", type=Path, help="write a PNG of precision at n %% here")
     args = parser.parse_args()
@@ -259,19 +302,23 @@ def main() -> None:
         "valid": str(args.data / VALID),
         "test": str(args.test) if test is not None else "valid file (no --test given)",
         "seeds": seeds,
+        "rates": args.rates,
+        "refit": not args.no_refit,
         "fraud_rate_valid": round(float(valid[kcs_features.LABEL].mean()), 4),
     }
+    options = Options(seeds, args.threads, args.rates, not args.no_refit, score_stop=True)
     with stage_progress(stderr=True) as advance:
-        main_run = run(Protocol("valid", train, valid), test, seeds, args.threads, advance)
-        result["valid"] = main_run.pop("on_stop")
-        if test is not None:
-            result["test"] = main_run.pop("on_later")
-        result["model"] = main_run
-        if not args.no_pseudo:
+        if args.part in ("all", "valid"):
+            main_run = run(Protocol("valid", train, valid), test, options, advance)
+            result["valid"] = main_run.pop("on_stop")
+            if test is not None:
+                result["test"] = main_run.pop("on_later")
+            result["model"] = main_run
+        if args.part in ("all", "pseudo"):
             early, late = train[dates < "2020-10-01"], train[dates >= "2020-10-01"]
-            pseudo = run(Protocol("pseudo-test", early, late), valid, seeds, args.threads, advance)
+            pseudo_options = replace(options, score_stop=False)
+            pseudo = run(Protocol("pseudo-test", early, late), valid, pseudo_options, advance)
             result["pseudo_test"] = pseudo.pop("on_later")
-            result["pseudo_test_tuning_quarter"] = pseudo.pop("on_stop")
             result["pseudo_test_model"] = pseudo
     result["published_baselines_on_held_back_quarter"] = BASELINES
     result["goal"] = {"precision": GOAL}

@@ -87,9 +87,15 @@ def prepared(raw: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def features(raw: pd.DataFrame) -> pd.DataFrame:
-    """Model features for every row of ``raw`` (labels used only where present, earlier)."""
+def features(raw: pd.DataFrame, rates: str = "history") -> pd.DataFrame:
+    """Model features for every row of ``raw`` (labels used only where present, earlier).
+
+    ``rates``: ``history`` encodes each row from labelled rows of strictly earlier
+    dates; ``oof`` encodes labelled rows out of fold and unlabelled rows from all
+    labelled ones (for comparison; both keep a row's own label out).
+    """
     frame = prepared(raw)
+    known = frame[LABEL].notna()
     out = pd.DataFrame(index=frame.index)
     for column in CATEGORICAL:
         out[column] = frame[column]
@@ -100,7 +106,7 @@ def features(raw: pd.DataFrame) -> pd.DataFrame:
     out["log_price_per_kg"] = out["log_price"] - out["log_mass"]
     out["log_tax"] = np.log1p(frame["Item Price"] * frame["Tax Rate"] / 100)
     out["month"] = frame["date"].dt.month
-    out["weekday"] = frame["date"].dt.weekday
+    out["weekday"] = frame["date"].dt.day_of_week
     out["day"] = frame["date"].dt.day
     out["origin_is_departure"] = (
         frame["Country of Origin"] == frame["Country of Departure"]
@@ -108,15 +114,27 @@ def features(raw: pd.DataFrame) -> pd.DataFrame:
     out["seller_missing"] = frame["Seller ID"].isna().astype(float)
     out["courier_missing"] = frame["Courier ID"].isna().astype(float)
 
-    # Price per kg against its norm for the same goods (HS6, HS4, HS6 x origin).
-    for key in (("hs6",), ("hs4",), ("hs6", "Country of Origin")):
-        group = out["log_price_per_kg"].groupby([frame[c] for c in key])
+    # Price per kg against its norm for the same goods (HS6, HS4, HS6 x origin), the
+    # norms taken from the history rows only (those with a known outcome; no label read).
+    reference = frame[known].assign(ppk=out["log_price_per_kg"][known])
+    for key in (["hs6"], ["hs4"], ["hs6", "Country of Origin"]):
+        norm = reference.groupby(key)["ppk"].agg(["median", "std"])
+        joined = frame[key].join(norm, on=key)
         name = "+".join(key)
-        out[f"ppk_dev_{name}"] = out["log_price_per_kg"] - group.transform("median")
-        out[f"ppk_z_{name}"] = out[f"ppk_dev_{name}"] / group.transform("std")
-    for key in ("hs6", "Importer ID"):
-        out[f"tax_dev_{key}"] = out["tax_rate"] - frame.groupby(key)["Tax Rate"].transform("median")
+        out[f"ppk_dev_{name}"] = out["log_price_per_kg"] - joined["median"]
+        spread = joined["std"].where(joined["std"] > 0)  # one price: no spread, no z-score
+        out[f"ppk_z_{name}"] = out[f"ppk_dev_{name}"] / spread
+    for column in ("hs6", "Importer ID"):
+        norm = reference.groupby(column)["Tax Rate"].median().rename("norm")
+        out[f"tax_dev_{column}"] = out["tax_rate"] - frame[[column]].join(norm, on=column)["norm"]
 
     out = out.join(encodings.history_counts(frame, HISTORY_KEYS, time="date"))
-    out = out.join(encodings.history_rates(frame, HISTORY_KEYS, time="date", label=LABEL))
+    if rates == "history":
+        out = out.join(encodings.history_rates(frame, HISTORY_KEYS, time="date", label=LABEL))
+    elif rates == "oof":
+        train = encodings.out_of_fold_rates(frame[known], HISTORY_KEYS, label=LABEL)
+        later = encodings.apply_rates(frame[known], frame[~known], HISTORY_KEYS, label=LABEL)
+        out = out.join(pd.concat([train, later]))
+    else:
+        raise ValueError(f"rates: expected 'history' or 'oof', got {rates!r}")
     return out
