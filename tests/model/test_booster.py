@@ -154,6 +154,7 @@ def test_tune_picks_the_best_candidate_and_keeps_every_trial(data) -> None:  # t
             "column 'a' is not numeric",
         ),
         ({"valid": (pd.DataFrame({"b": [1.0]}), [1])}, r"valid: missing feature columns \['a'\]"),
+        ({"X": pd.DataFrame({"a": [1.0, np.inf, 3.0]})}, "column 'a' has infinite values"),
     ],
 )
 def test_bad_input_names_the_field(kwargs: dict, message: str) -> None:  # type: ignore[type-arg]

@@ -45,10 +45,14 @@ Advance = Callable[[str, int, int], None]
 
 
 @contextmanager
-def stage_progress() -> Iterator[Advance]:
-    """Rich progress bars, one per stage, driven by an ``advance`` callback."""
+def stage_progress(stderr: bool = False) -> Iterator[Advance]:
+    """Rich progress bars, one per stage, driven by an ``advance`` callback.
+
+    ``stderr``: draw on standard error, for commands whose output is data (JSON).
+    """
     columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
+    target = err_console if stderr else console
+    with Progress(*columns, TimeElapsedColumn(), console=target) as progress:
         tasks: dict[str, TaskID] = {}
 
         def advance(stage: str, done: int, total: int) -> None:

@@ -252,9 +252,12 @@ def _encode(
             )
         else:
             try:
-                columns[name] = pd.to_numeric(series, errors="raise").astype(np.float64)
+                values = pd.to_numeric(series, errors="raise").astype(np.float64)
             except (ValueError, TypeError) as error:
                 raise ValueError(f"x: column {name!r} is not numeric ({error})") from None
+            if np.isinf(values.to_numpy()).any():
+                raise ValueError(f"x: column {name!r} has infinite values (use NaN for missing)")
+            columns[name] = values
     return pd.DataFrame(columns, index=frame.index)
 
 
