@@ -38,6 +38,7 @@ def _numpy_matrix(booster: Booster, rows: Sequence[Mapping[str, Any]]) -> xgb.DM
                 out[i, j] = codes[name].get(str(value), np.nan)
             else:
                 out[i, j] = float(value)
+    out[~np.isfinite(out)] = np.nan  # as in training (``frame.to_frame``)
     types = ["c" if name in codes else "q" for name in booster.features]
     return xgb.DMatrix(
         out, feature_names=booster.features, feature_types=types, enable_categorical=True, nthread=1

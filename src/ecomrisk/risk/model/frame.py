@@ -1,6 +1,6 @@
 """Feature dictionaries to the data frame the booster reads.
 
-Numbers stay numbers, booleans become 0/1, a missing value is NaN. A text
+Numbers stay numbers, booleans become 0/1, a missing or infinite value is NaN. A text
 feature (mode, country, port, HS chapter) stays text: the booster splits on its
 levels natively and keeps them with the model (``booster.fit``).
 """
@@ -32,10 +32,13 @@ def to_frame(
 ) -> pd.DataFrame:
     columns: dict[str, Any] = {}
     for name in numeric:
-        columns[name] = np.array(
+        values = np.array(
             [np.nan if row.get(name) is None else float(row[name]) for row in rows],
             dtype=np.float64,
         )
+        # An infinite ratio (a zero reference) says no more than a missing one.
+        values[~np.isfinite(values)] = np.nan
+        columns[name] = values
     for name in text:
         columns[name] = pd.Series(
             [None if row.get(name) is None else str(row[name]) for row in rows], dtype="object"
