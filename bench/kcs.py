@@ -16,9 +16,10 @@ tuned number of rounds, scaled to the larger set), one fit per seed;
 Labels of the period being scored are never used for features: its rows are
 encoded from the history before it (train, and valid when scoring a later
 quarter). Entity rates of the training rows are out of fold (``--rates oof``)
-or from strictly earlier dates (``--rates history``). The pseudo-test repeats the protocol one quarter earlier without
-touching any test file: fit on Jan–Sep 2020, tune on Oct–Dec 2020, score
-2021 Q1, as an estimate of how the tuned set-up generalises.
+or from strictly earlier dates (``--rates history``). The pseudo-test repeats
+the protocol one quarter earlier without touching any test file: fit on
+Jan–Sep 2020, tune on Oct–Dec 2020, score 2021 Q1, as an estimate of how the
+tuned set-up generalises.
 
 Progress bars go to standard error, the JSON to standard output.
 """
