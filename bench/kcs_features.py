@@ -69,6 +69,16 @@ HISTORY_KEYS: list[encodings.Key] = [
     ("Seller ID", "Importer ID"),
     ("hs6", "Country of Origin"),
     ("Declarant ID", "Office ID"),
+    ("hs4", "Country of Origin"),
+    ("hs6", "Country of Departure"),
+    ("Importer ID", "Country of Origin"),
+    ("hs2", "Country of Origin"),
+    ("Office ID", "hs4"),
+    ("Tax Type", "hs6"),
+    ("Country of Origin Indicator", "hs6"),
+    ("Import Type", "hs6"),
+    ("Seller ID", "hs6"),
+    ("Courier ID", "hs6"),
 ]
 
 
