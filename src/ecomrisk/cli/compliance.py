@@ -83,7 +83,8 @@ def design(
     total, sample = document["total_population"], document["total_sample"]
     console.print(
         f"{sample:,} exams for {total:,} shipments ({sample / total:.2%}); selection now draws "
-        "each stratum at its rate, never below the profile's floors"
+        "each stratum at its rate, never below the profile's floors (trusted strata: never above "
+        "the ordinary floor)"
     )
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,7 @@ from ecomrisk.store.schema import (
 )
 from ecomrisk.targeting import trusted_repo
 from ecomrisk.targeting.facilities_repo import Facility
+from ecomrisk.targeting.sampling import random_rate
 from ecomrisk.targeting.selection import Candidate, Plan
 from ecomrisk.targeting.selection import select as select_plan
 from ecomrisk.targeting.valuation import REQUIRED_EXAM, value_shipment
@@ -59,7 +60,8 @@ class _Suspicions:
 
     def of(self, ruleset: str | None, reasons: Sequence[Mapping[str, Any]]) -> set[str]:
         if self.lists is None:
-            self.lists = dict(self.connection.execute(select(watchlists.c.name, watchlists.c.kind)))
+            rows = self.connection.execute(select(watchlists.c.name, watchlists.c.kind))
+            self.lists = {str(name): str(kind) for name, kind in rows}
         found: set[str] = set()
         if ruleset and ruleset not in self.rules:
             try:
@@ -86,9 +88,11 @@ def candidates(
 ) -> list[Candidate]:
     """Every current, active shipment version arriving at ``facility`` on ``day``."""
     start, end = day_window(day, profile)
+    own = decisions.alias("own")
     latest = (
-        select(func.max(decisions.c.id))
-        .where(decisions.c.shipment_id == shipments.c.id, decisions.c.kind == "live")
+        select(func.max(own.c.id))
+        .where(own.c.shipment_id == shipments.c.id, own.c.kind == "live")
+        .correlate(shipments)
         .scalar_subquery()
     )
     rows = connection.execute(
@@ -134,7 +138,6 @@ def candidates(
         )
         unit = Unit(row.mode, row.country_of_export, row.hs_code, bool(row.trusted))
         stratum = stratum_of(unit, design.by if design else designs_repo.DEFAULT_BY)
-        floor = sampling.trusted_random_rate if unit.trusted else sampling.min_random_rate
         screening = float(features.get("screening_max_score") or 0.0)
         out.append(
             Candidate(
@@ -144,7 +147,12 @@ def candidates(
                 priority_weight=valuation.priority_weight,
                 required_exam=REQUIRED_EXAM[lane],
                 forced=lane is Lane.HOLD or screening >= settings.targeting_forced_match_score,
-                random_rate=max(floor, design.rate(stratum) if design else 0.0),
+                random_rate=random_rate(
+                    unit.trusted,
+                    design.rate(stratum) if design else 0.0,
+                    sampling.min_random_rate,
+                    sampling.trusted_random_rate,
+                ),
                 stratum=stratum,
                 decision_id=row.decision_id,
             )

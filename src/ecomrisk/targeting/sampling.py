@@ -50,3 +50,13 @@ def pps_probabilities(weights: np.ndarray, n: float) -> np.ndarray:
         if not over.any():
             return np.minimum(pi, 1.0)
         certain |= over
+
+
+def random_rate(trusted: bool, design_rate: float, floor: float, trusted_floor: float) -> float:
+    """A shipment's rate in the random compliance sample: the design's for its
+    stratum, never below the profile's floor; for trusted parties never below their
+    (lower, non-zero) floor and never above the ordinary floor either, so the
+    programme's promise of fewer exams holds even where a design asks for more."""
+    if trusted:
+        return min(max(trusted_floor, design_rate), max(floor, trusted_floor))
+    return max(floor, design_rate)

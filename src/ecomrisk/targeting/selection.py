@@ -16,7 +16,8 @@ In order:
 4. **exploration**: the share kept back is drawn with probabilities proportional
    to ``p (1 - p) + EXPLORATION_FLOOR`` among the rest: most where the score is
    least sure, and a chance for every shipment, so a model can learn beyond what
-   rules already flag. Slots exploration cannot use go back to the score.
+   rules already flag. Capacity the score left unused (too few shipments worth
+   anything) is explored too; slots exploration cannot use go back to the score.
 
 Every pick carries its inclusion probability: the random sample's is exact and
 unconditional; a score pick's is 1 (chosen for certain given the scores); an
@@ -172,7 +173,8 @@ def select(
         if not eligible or free[exam] == 0:
             continue
         weights = np.array([c.probability * (1 - c.probability) for c in eligible])
-        pi = pps_probabilities(weights + EXPLORATION_FLOOR, min(reserve[exam], len(eligible)))
+        # The share kept back, and whatever the score left unused: capacity is not wasted.
+        pi = pps_probabilities(weights + EXPLORATION_FLOOR, min(free[exam], len(eligible)))
         shuffled = rng.permutation(len(eligible))
         mask = systematic_sample(pi[shuffled], rng)
         for index in shuffled[mask]:
