@@ -45,8 +45,16 @@ def test_design_then_report_with_intervals_lift_and_plot(world: World, tmp_path:
     design_file = tmp_path / "design.json"
     designed = runner.invoke(
         app,
-        ["compliance", "design", "--by", "mode,trusted", "--margin", "0.1"]
-        + ["--output", str(design_file)],
+        [
+            "compliance",
+            "design",
+            "--by",
+            "mode,trusted",
+            "--margin",
+            "0.1",
+            "--output",
+            str(design_file),
+        ],
     )
     assert designed.exit_code == 0, designed.output
     document = json.loads(design_file.read_text())

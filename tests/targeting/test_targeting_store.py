@@ -55,8 +55,19 @@ def test_administrators_set_facilities_and_others_read_them(world: World) -> Non
 def test_selection_by_cli_fills_capacity_and_the_queue_reads_it(world: World) -> None:
     set_up = runner.invoke(
         app,
-        ["facilities", "set", "USJFK", "--name", "JFK", "--document-review", "2", "--scan", "3"]
-        + ["--physical", "4"],
+        [
+            "facilities",
+            "set",
+            "USJFK",
+            "--name",
+            "JFK",
+            "--document-review",
+            "2",
+            "--scan",
+            "3",
+            "--physical",
+            "4",
+        ],
     )
     assert set_up.exit_code == 0, set_up.output
     trusted = runner.invoke(app, ["targeting", "trust", "filer", "T", "--source", "test programme"])
