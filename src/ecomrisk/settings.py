@@ -96,6 +96,50 @@ class Settings(BaseSettings):
         default=1_000, ge=1, description="Most rejected records listed in a bulk upload response."
     )
 
+    targeting_priority_weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "prohibited": 1000.0,
+            "forced_labour": 500.0,
+            "counterfeit": 200.0,
+        },
+        description="Value (in the profile's currency) added to a shipment's revenue at risk "
+        "when its rule or screening hits point to this finding type: enforcement priorities.",
+    )
+    targeting_duty_rate: float = Field(
+        default=0.1,
+        ge=0,
+        le=5,
+        description="Average duty and tax rate used to estimate revenue at risk until the "
+        "model stores its own.",
+    )
+    targeting_forced_match_score: float = Field(
+        default=0.95,
+        ge=0,
+        le=1,
+        description="Screening score from which a watch-list hit counts as confirmed: "
+        "the shipment is examined first, like a hold.",
+    )
+    compliance_major_findings: list[str] = Field(
+        default_factory=lambda: ["prohibited", "counterfeit", "forced_labour", "restricted"],
+        description="Finding types that make a violation major in compliance reports.",
+    )
+
+    @model_validator(mode="after")
+    def _finding_types(self) -> "Settings":
+        from ecomrisk.domain.enums import FindingType
+
+        known = {f.value for f in FindingType}
+        for name in ("targeting_priority_weights", "compliance_major_findings"):
+            unknown = sorted(set(getattr(self, name)) - known)
+            if unknown:
+                raise ValueError(
+                    f"{name}: unknown finding type {', '.join(unknown)}; "
+                    f"known: {', '.join(sorted(known))}"
+                )
+        if any(w < 0 for w in self.targeting_priority_weights.values()):
+            raise ValueError("targeting_priority_weights: weights must not be negative")
+        return self
+
     @model_validator(mode="after")
     def _production_guards(self) -> "Settings":
         if self.environment == "production" and self.secret_key in PLACEHOLDER_SECRETS:

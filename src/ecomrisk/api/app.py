@@ -9,6 +9,7 @@ from ecomrisk.api.body_limit import BodyLimitMiddleware
 from ecomrisk.api.deps import KeyCache
 from ecomrisk.api.internal import models as internal_models
 from ecomrisk.api.internal import routes as internal_routes
+from ecomrisk.api.internal import targeting_routes
 from ecomrisk.api.routes import bulk, manifests, postal, scorecard, shipments
 from ecomrisk.domain.jurisdiction import load_profile
 from ecomrisk.risk.context import decider
@@ -52,6 +53,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(v1)
     app.include_router(internal_routes.router)
     app.include_router(internal_models.router)
+    app.include_router(targeting_routes.router)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,

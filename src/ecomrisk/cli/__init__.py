@@ -9,9 +9,11 @@ import typer
 from ecomrisk import __version__
 from ecomrisk.cli import (
     audit,
+    compliance,
     db,
     decisions,
     demo,
+    facilities,
     filers,
     ingest,
     model,
@@ -22,6 +24,7 @@ from ecomrisk.cli import (
     screening,
     serve,
     simulate,
+    targeting,
     users,
 )
 from ecomrisk.cli._common import console
@@ -56,5 +59,8 @@ app.add_typer(filers.app, name="filers")
 app.add_typer(users.app, name="users")
 app.command(name="serve")(serve.serve)
 app.command(name="ingest")(ingest.ingest)
+app.add_typer(facilities.app, name="facilities")
+app.add_typer(targeting.app, name="targeting")
+app.add_typer(compliance.app, name="compliance")
 
 __all__ = ["app"]

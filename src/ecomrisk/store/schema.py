@@ -501,3 +501,78 @@ models = Table(
     Column("promoted_at", UTCDateTime),  # when it last went live: what a rollback returns to
     UniqueConstraint("name", "version"),
 )
+
+# Targeting (issue 8). A facility is a port or facility code, as shipments name
+# it in port_of_arrival, with how many exams of each type it can do per day.
+facilities = Table(
+    "facilities",
+    metadata,
+    _id(),
+    Column("code", String(10), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("document_review_per_day", Integer, nullable=False),
+    Column("scan_per_day", Integer, nullable=False),
+    Column("physical_per_day", Integer, nullable=False),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Parties vetted as trusted, with where that came from: the trusted-shipper
+# programme (issue 10) fills it; targeting reads it to lower their random rate.
+# ``key`` is a filer code (role filer) or a normalised party name (parties.name_norm).
+trusted_parties = Table(
+    "trusted_parties",
+    metadata,
+    _id(),
+    Column("role", String(20), nullable=False),  # filer | shipper | seller | consignee
+    Column("key", String(200), nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("valid_from", String(10), nullable=False),  # ISO date
+    Column("valid_to", String(10)),  # ISO date, exclusive; None: open
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("role", "key"),
+)
+
+# One selection per facility and customs day, with what it was made from.
+selection_runs = Table(
+    "selection_runs",
+    metadata,
+    _id(),
+    Column("facility_id", Id, ForeignKey("facilities.id"), nullable=False),
+    Column("day", String(10), nullable=False),  # customs day, ISO date
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("parameters", JSONDoc, nullable=False),  # capacities, rates, seed, versions
+    Column("summary", JSONDoc, nullable=False),  # counts by reason and exam, overflow
+    UniqueConstraint("facility_id", "day"),
+)
+
+# Each selected shipment version: why it was chosen and with what probability.
+selections = Table(
+    "selections",
+    metadata,
+    _id(),
+    Column("run_id", Id, ForeignKey("selection_runs.id"), nullable=False, index=True),
+    Column("shipment_id", Id, ForeignKey("shipments.id"), nullable=False, index=True),
+    Column("decision_id", Id, ForeignKey("decisions.id")),
+    Column("exam_type", String(20), nullable=False),  # ExamType
+    Column("reason", String(20), nullable=False),  # forced | score | exploration | random
+    Column("inclusion_probability", Float, nullable=False),
+    Column("rank", Integer, nullable=False),  # order of work within the run
+    Column("probability", Float, nullable=False),  # p(violation) used
+    Column("revenue_at_risk", Float, nullable=False),
+    Column("expected_value", Float, nullable=False),
+    Column("stratum", String(200), nullable=False),
+    UniqueConstraint("run_id", "shipment_id"),
+)
+
+# Compliance sample designs: strata with their sizes; the latest is in force.
+sample_designs = Table(
+    "sample_designs",
+    metadata,
+    _id(),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("parameters", JSONDoc, nullable=False),
+    Column("strata", JSONDoc, nullable=False),
+)

@@ -1,0 +1,187 @@
+"""``ecomrisk compliance``: design the random sample and report what it measured."""
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ecomrisk.cli._common import console, fail, settings, store_engine
+from ecomrisk.compliance import designs_repo, frame
+from ecomrisk.compliance.design import DesignError
+from ecomrisk.compliance.design import design as make_design
+from ecomrisk.compliance.estimators import Interval
+from ecomrisk.compliance.plots import plot_report
+from ecomrisk.compliance.report import compliance_report
+from ecomrisk.compliance.strata import StrataError, parse_by
+from ecomrisk.domain.jurisdiction import load_profile
+from ecomrisk.reference.fx import bundled_rates
+from ecomrisk.store.fx_repo import latest_rates
+
+app = typer.Typer(help="Compliance measurement: sample designs and reports.", no_args_is_help=True)
+
+ACTOR = "cli"
+BY = typer.Option("mode,region,hs,trusted", "--by", help="Stratifiers: mode, region, hs, trusted")
+SINCE = typer.Option(None, "--from", formats=["%Y-%m-%d"], help="First day of arrival")
+UNTIL = typer.Option(None, "--to", formats=["%Y-%m-%d"], help="Day after the last")
+
+
+def _period(since: datetime | None, until: datetime | None) -> frame.Period:
+    return frame.Period(since.date() if since else None, until.date() if until else None)
+
+
+def _by(text: str) -> tuple[str, ...]:
+    try:
+        return parse_by(text)
+    except StrataError as error:
+        raise fail(str(error)) from None
+
+
+@app.command()
+def design(
+    margin: float = typer.Option(0.02, "--margin", help="Target margin of error (+/-) of a rate"),
+    expected_rate: float = typer.Option(0.05, "--expected-rate", help="Expected violation rate"),
+    confidence: float = typer.Option(0.95, "--confidence", help="Confidence level"),
+    by: str = BY,
+    allocation: str = typer.Option(
+        "per_stratum", "--allocation", help="per_stratum (each to the margin) or overall"
+    ),
+    since: datetime = SINCE,
+    until: datetime = UNTIL,
+    output: Path = typer.Option(None, "--output", help="Also write the design as JSON here"),
+) -> None:
+    """Size the random sample by stratum from a margin and an expected rate (with FPC); stored."""
+    stratifiers = _by(by)
+    period = _period(since, until)
+    with store_engine() as engine:
+        with engine.connect() as connection:
+            populations = frame.populations(connection, period, stratifiers)
+        if not populations:
+            raise fail("no shipments in the period: nothing to design a sample for")
+        try:
+            strata = make_design(populations, expected_rate, margin, confidence, allocation)  # type: ignore[arg-type]
+        except DesignError as error:
+            raise fail(str(error)) from None
+        parameters = {
+            "margin": margin,
+            "expected_rate": expected_rate,
+            "confidence": confidence,
+            "by": list(stratifiers),
+            "allocation": allocation,
+            "from": period.since.isoformat() if period.since else None,
+            "to": period.until.isoformat() if period.until else None,
+        }
+        with engine.begin() as connection:
+            design_id = designs_repo.save(connection, parameters, strata, ACTOR)
+    document = {"id": design_id, **designs_repo.as_json(parameters, strata)}
+    table = Table("stratum", "population", "sample", "rate", title=f"Sample design {design_id}")
+    for s in strata:
+        table.add_row(s.stratum, f"{s.population:,}", f"{s.sample_size:,}", f"{s.rate:.2%}")
+    console.print(table)
+    total, sample = document["total_population"], document["total_sample"]
+    console.print(
+        f"{sample:,} exams for {total:,} shipments ({sample / total:.2%}); selection now draws "
+        "each stratum at its rate, never below the profile's floors (trusted strata: never above "
+        "the ordinary floor)"
+    )
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(document, indent=2) + "\n")
+        console.print(f"written to {output}", highlight=False, soft_wrap=True)
+
+
+def _interval(interval: Interval, percent: bool = True) -> str:
+    if percent:
+        return f"{interval.estimate:.1%} [{interval.low:.1%}, {interval.high:.1%}]"
+    return f"{interval.estimate:,.0f} [{interval.low:,.0f}, {interval.high:,.0f}]"
+
+
+@app.command()
+def report(
+    since: datetime = SINCE,
+    until: datetime = UNTIL,
+    by: str = BY,
+    confidence: float = typer.Option(0.95, "--confidence", help="Confidence level"),
+    interval: str = typer.Option("auto", "--interval", help="auto, wilson or exact"),
+    output: Path = typer.Option(None, "--output", help="JSON file (default: data dir)"),
+    plot: Path = typer.Option(None, "--plot", help="PNG file (default: beside the JSON)"),
+) -> None:
+    """Compliance, major-violation rate and revenue gap with intervals, by stratum; lift; plot."""
+    if interval not in ("auto", "wilson", "exact"):
+        raise fail(f"interval: {interval!r} is not auto, wilson or exact")
+    if not 0.5 <= confidence < 1:
+        raise fail(f"confidence: {confidence} must lie in [0.5, 1)")
+    stratifiers = _by(by)
+    period = _period(since, until)
+    config = settings()
+    profile = load_profile(config.jurisdiction)
+    with store_engine() as engine, engine.connect() as connection:
+        with console.status("reading the population and the exams"):
+            populations = frame.populations(connection, period, stratifiers)
+            exams = frame.examined(connection, period, stratifiers)
+        rates = latest_rates(connection) or bundled_rates()
+
+    def revenue(exam: frame.Examined) -> float:
+        if not exam.revenue or exam.currency in (None, profile.currency):
+            return exam.revenue
+        return float(rates.convert(Decimal(str(exam.revenue)), exam.currency, profile.currency))
+
+    try:
+        result = compliance_report(
+            exams,
+            populations,
+            major=frozenset(config.compliance_major_findings),
+            revenue_of=revenue,
+            currency=profile.currency,
+            confidence=confidence,
+            method=interval,  # type: ignore[arg-type]
+        )
+    except LookupError as error:
+        raise fail(str(error)) from None
+    output = output or config.data_dir / "compliance-report.json"
+    plot = plot or output.with_suffix(".png")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result.as_json(), indent=2) + "\n")
+    if result.overall is None:
+        console.print(
+            f"no usable random-sample exams in the period ({result.unusable} without an "
+            f"inclusion probability, {result.inconclusive} inconclusive)"
+        )
+        return
+    plot_report(result, plot)
+    table = Table(
+        "stratum",
+        "population",
+        "exams",
+        "compliance",
+        "major violations",
+        f"revenue gap ({result.currency})",
+        title=f"Compliance from {result.sampled:,} random exams ({confidence:.0%} intervals)",
+    )
+    for row in [result.overall, *result.strata]:
+        table.add_row(
+            row.stratum,
+            f"{row.population:,}" if row.population else "-",
+            f"{row.sampled:,}",
+            _interval(row.compliance),
+            _interval(row.major_violation),
+            _interval(row.revenue_gap, percent=False),
+        )
+    console.print(table)
+    if result.unsampled_strata:
+        console.print(
+            f"[yellow]{len(result.unsampled_strata)} strata ({result.unsampled_population:,} "
+            "shipments) had no random exam: the overall rate covers the sampled strata only[/]"
+        )
+    lift = result.lift
+    if lift and lift.estimate is not None:
+        console.print(
+            f"lift of targeting: {lift.estimate:.2f}x [{lift.low:.2f}, {lift.high:.2f}] "
+            f"(targeted hit rate {lift.targeted_rate:.1%} over {lift.targeted_n:,} exams, "
+            f"random violation rate {lift.random_rate:.1%})"
+        )
+    else:
+        console.print("lift of targeting: not estimable (no targeted hits or no random violations)")
+    console.print(f"report: {output}\nplot: {plot}", highlight=False, soft_wrap=True)
