@@ -13,6 +13,7 @@ from ecomrisk.cli import (
     decisions,
     demo,
     filers,
+    history,
     ingest,
     profiles,
     reference,
@@ -54,5 +55,6 @@ app.add_typer(filers.app, name="filers")
 app.add_typer(users.app, name="users")
 app.command(name="serve")(serve.serve)
 app.command(name="ingest")(ingest.ingest)
+app.add_typer(history.app, name="history")
 
 __all__ = ["app"]
