@@ -119,6 +119,13 @@ def groups(
         yield key, group
 
 
+def _new(found: list[FieldProblem], known: list[FieldProblem]) -> list[FieldProblem]:
+    """Problems of fields not reported yet: a value the mapping could not read is
+    also "missing" to the record, which says nothing more."""
+    paths = {p.path for p in known}
+    return [p for p in found if p.path not in paths]
+
+
 def _position(group: list[SourceRow]) -> str:
     if len(group) == 1:
         return group[0].position
@@ -144,7 +151,9 @@ def _outcome(mapping: Mapping, row: MappingType[str, Any], stem: str, record: As
                 findings.append(finding)
     data["findings"] = findings
     outcome, invalid = parse(Outcome, data)
-    problems += [FieldProblem(f"outcome.{p.path}", p.problem, p.value) for p in invalid]
+    problems += _new(
+        [FieldProblem(f"outcome.{p.path}", p.problem, p.value) for p in invalid], problems
+    )
     record.outcome = outcome
     record.recorded_at = recorded_at or (outcome.examined_at if outcome else None)
 
@@ -182,7 +191,7 @@ def assemble(
             items.append(_fill(mapping.items, element, stem, f"items.{len(items)}.", problems))
     data["items"] = items
     filing, invalid = parse(ShipmentFiling, data)
-    problems += invalid
+    problems += _new(invalid, problems)
     record.filing = filing
     _outcome(mapping, first, stem, record)
     record.kept = [{c: cell(row.data.get(c)) for c in mapping.keep} for row in group]
