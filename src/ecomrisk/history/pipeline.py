@@ -23,7 +23,7 @@ from typing import IO, Any
 from sqlalchemy import Connection, Engine, select
 
 from ecomrisk.domain.jurisdiction import JurisdictionProfile
-from ecomrisk.features.events import record_shipment_event
+from ecomrisk.features.events import record_shipment_events
 from ecomrisk.history.assemble import Assembled, assemble, groups
 from ecomrisk.history.mapping import Mapping, MappingError
 from ecomrisk.history.readers import Source, file_format
@@ -32,7 +32,7 @@ from ecomrisk.ingest.problems import FieldProblem
 from ecomrisk.reference.fx import RateTable
 from ecomrisk.store import filers_repo
 from ecomrisk.store.filers_repo import FilerError
-from ecomrisk.store.outcomes_repo import OutcomeError, current_version_id, record_outcome
+from ecomrisk.store.outcomes_repo import OutcomeError, current_version_id, record_outcomes
 from ecomrisk.store.schema import history_rows, outcomes
 from ecomrisk.store.shipments_repo import OnWritten, Receipt, Submission, write_shipments
 
@@ -138,8 +138,7 @@ class Importer:
 
     def record_events(self, connection: Connection, sids: list[int]) -> None:
         """The feature event of every version written, as the decider would record it."""
-        for sid in sids:
-            record_shipment_event(connection, sid, self.rates, self.profile.currency)
+        record_shipment_events(connection, sids, self.rates, self.profile.currency)
 
     def filer_id(self, code: str) -> int:
         """The history filer account, created on first use."""
@@ -284,6 +283,7 @@ class Importer:
                 ).where(outcomes.c.shipment_id.in_({sid for sid, _ in pending}))
             )
         }
+        new = []
         for sid, record in pending:
             outcome = record.outcome
             assert outcome is not None
@@ -292,7 +292,6 @@ class Importer:
                 report.outcomes_known += 1
                 continue
             known.add(key)
-            record_outcome(
-                connection, sid, outcome, actor=self.actor, recorded_at=record.recorded_at
-            )
-            report.outcomes_new += 1
+            new.append((sid, outcome, record.recorded_at))
+        record_outcomes(connection, new, actor=self.actor)
+        report.outcomes_new += len(new)
