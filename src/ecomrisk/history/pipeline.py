@@ -73,7 +73,9 @@ def check_headers(mapping: Mapping, sources: Sequence[Source]) -> None:
             if column in names or (list_column and f"{list_column}.{column}" in names):
                 continue
             where = f"{mapping.path}:{line}" if line else str(mapping.path)
-            shown = ", ".join(header[:SHOWN_COLUMNS]) + (", ..." if len(header) > 12 else "")
+            shown = ", ".join(header[:SHOWN_COLUMNS]) + (
+                ", ..." if len(header) > SHOWN_COLUMNS else ""
+            )
             problems.append(
                 f"{where}: column {column!r} is not in the header of {source.path} "
                 f"(it has: {shown})"
