@@ -15,6 +15,7 @@ from ecomrisk.cli import (
     demo,
     facilities,
     filers,
+    history,
     ingest,
     model,
     profiles,
@@ -62,5 +63,6 @@ app.command(name="ingest")(ingest.ingest)
 app.add_typer(facilities.app, name="facilities")
 app.add_typer(targeting.app, name="targeting")
 app.add_typer(compliance.app, name="compliance")
+app.add_typer(history.app, name="history")
 
 __all__ = ["app"]

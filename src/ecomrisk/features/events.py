@@ -2,9 +2,12 @@
 
 Call ``record_shipment_event`` after a shipment version and its parties and
 items are written, and ``record_outcome_event`` after an outcome is; both read
-back what was stored, so the event log holds exactly the stored data.
+back what was stored, so the event log holds exactly the stored data. The
+plural forms do the same for many at once (history imports), in a few
+statements; the singular ones are those with one.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -36,18 +39,20 @@ def declared_value(items: list[tuple[Decimal, str]], rates: RateTable, currency:
     return float(total)
 
 
-def _party_keys(connection: Connection, sid: int) -> dict[str, str | None]:
-    rows = connection.execute(
-        select(
-            parties.c.role,
-            parties.c.name,
-            parties.c.name_norm,
-            parties.c.address_norm,
-            parties.c.phone_norm,
-            parties.c.email_norm,
-            parties.c.marketplace_seller_id,
-        ).where(parties.c.shipment_id == sid)
-    ).all()
+_PARTY_COLUMNS = (
+    parties.c.shipment_id,
+    parties.c.role,
+    parties.c.name,
+    parties.c.name_norm,
+    parties.c.address_norm,
+    parties.c.phone_norm,
+    parties.c.email_norm,
+    parties.c.marketplace_seller_id,
+)
+
+
+def _keys_of(rows: list[Any]) -> dict[str, str | None]:
+    """The event keys of one shipment version from its party rows."""
     by_role = {row.role: row for row in rows}
     consignee, shipper, seller = (by_role.get(r) for r in ("consignee", "shipper", "seller"))
 
@@ -66,56 +71,100 @@ def _party_keys(connection: Connection, sid: int) -> dict[str, str | None]:
     }
 
 
+def _party_keys(connection: Connection, sids: Sequence[int]) -> dict[int, dict[str, str | None]]:
+    rows: dict[int, list[Any]] = {sid: [] for sid in sids}
+    for row in connection.execute(select(*_PARTY_COLUMNS).where(parties.c.shipment_id.in_(sids))):
+        rows[row.shipment_id].append(row)
+    return {sid: _keys_of(party_rows) for sid, party_rows in rows.items()}
+
+
+def record_shipment_events(
+    connection: Connection, sids: Sequence[int], rates: RateTable, currency: str
+) -> list[Row[Any]]:
+    """Add the events of shipment versions ``sids`` (in order) and close the versions
+    they supersede; returns the stored shipment rows, so a caller need not read them
+    again. Reads and writes in a few statements whatever the number of versions."""
+    if not sids:
+        return []
+    by_id = {
+        row.id: row for row in connection.execute(select(shipments).where(shipments.c.id.in_(sids)))
+    }
+    values: dict[int, list[tuple[Decimal, str]]] = {sid: [] for sid in sids}
+    for item in connection.execute(
+        select(line_items.c.shipment_id, line_items.c.value, line_items.c.currency).where(
+            line_items.c.shipment_id.in_(sids)
+        )
+    ):
+        values[item.shipment_id].append((item.value, item.currency))
+    keys = _party_keys(connection, sids)
+    events = []
+    for sid in sids:
+        version = by_id[sid]
+        received_s = epoch_seconds(version.received_at)
+        if version.version > 1:  # a first version supersedes nothing
+            connection.execute(
+                update(feature_events)
+                .where(
+                    and_(
+                        feature_events.c.filer_id == version.filer_id,
+                        feature_events.c.filer_reference == version.filer_reference,
+                        feature_events.c.superseded_sid.is_(None),
+                        feature_events.c.sid != sid,
+                    )
+                )
+                .values(superseded_s=received_s, superseded_sid=sid)
+            )
+        events.append(
+            {
+                "sid": sid,
+                "filer_id": version.filer_id,
+                "filer_reference": version.filer_reference,
+                "status": version.status,
+                "received_s": received_s,
+                "superseded_s": None,
+                "superseded_sid": None,
+                "arrival_s": epoch_seconds(version.estimated_arrival),
+                "value": declared_value(values[sid], rates, currency),
+                **keys[sid],
+            }
+        )
+    connection.execute(feature_events.insert(), events)
+    return [by_id[sid] for sid in sids]
+
+
 def record_shipment_event(
     connection: Connection, sid: int, rates: RateTable, currency: str
 ) -> Row[Any]:
     """Add the event of shipment version ``sid`` and close the version it supersedes;
     returns the stored shipment row, so a caller need not read it again."""
-    version = connection.execute(select(shipments).where(shipments.c.id == sid)).one()
-    items = connection.execute(
-        select(line_items.c.value, line_items.c.currency).where(line_items.c.shipment_id == sid)
+    return record_shipment_events(connection, [sid], rates, currency)[0]
+
+
+def record_outcome_events(connection: Connection, outcome_ids: Sequence[int]) -> None:
+    if not outcome_ids:
+        return
+    stored = connection.execute(
+        select(outcomes).where(outcomes.c.id.in_(outcome_ids)).order_by(outcomes.c.id)
     ).all()
-    received_s = epoch_seconds(version.received_at)
+    keys = _party_keys(connection, sorted({o.shipment_id for o in stored}))
     connection.execute(
-        update(feature_events)
-        .where(
-            and_(
-                feature_events.c.filer_id == version.filer_id,
-                feature_events.c.filer_reference == version.filer_reference,
-                feature_events.c.superseded_sid.is_(None),
-                feature_events.c.sid != sid,
-            )
-        )
-        .values(superseded_s=received_s, superseded_sid=sid)
+        outcome_events.insert(),
+        [
+            {
+                "outcome_id": outcome.id,
+                "sid": outcome.shipment_id,
+                "recorded_s": epoch_seconds(outcome.recorded_at),
+                "violation": int(outcome.result == "violation"),
+                "seizure": int(outcome.action == "seize"),
+                "consignee_address": keys[outcome.shipment_id]["consignee_address"],
+                "shipper_name": keys[outcome.shipment_id]["shipper_name"],
+                "shipper_address": keys[outcome.shipment_id]["shipper_address"],
+                "seller": keys[outcome.shipment_id]["seller"],
+            }
+            for outcome in stored
+        ],
     )
-    connection.execute(
-        feature_events.insert().values(
-            sid=sid,
-            filer_id=version.filer_id,
-            filer_reference=version.filer_reference,
-            status=version.status,
-            received_s=received_s,
-            arrival_s=epoch_seconds(version.estimated_arrival),
-            value=declared_value([(i.value, i.currency) for i in items], rates, currency),
-            **_party_keys(connection, sid),
-        )
-    )
-    return version
 
 
 def record_outcome_event(connection: Connection, outcome_id: int) -> None:
-    outcome = connection.execute(select(outcomes).where(outcomes.c.id == outcome_id)).one()
-    keys = _party_keys(connection, outcome.shipment_id)
-    connection.execute(
-        outcome_events.insert().values(
-            outcome_id=outcome_id,
-            sid=outcome.shipment_id,
-            recorded_s=epoch_seconds(outcome.recorded_at),
-            violation=int(outcome.result == "violation"),
-            seizure=int(outcome.action == "seize"),
-            consignee_address=keys["consignee_address"],
-            shipper_name=keys["shipper_name"],
-            shipper_address=keys["shipper_address"],
-            seller=keys["seller"],
-        )
-    )
+    record_outcome_events(connection, [outcome_id])

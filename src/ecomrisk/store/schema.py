@@ -576,3 +576,17 @@ sample_designs = Table(
     Column("parameters", JSONDoc, nullable=False),
     Column("strata", JSONDoc, nullable=False),
 )
+
+# Where each imported history shipment came from (history/): the mapping, the
+# source file and position, and the source columns the mapping keeps beyond the
+# shipment vocabulary (e.g. KCS tax types), one dict per source row.
+history_rows = Table(
+    "history_rows",
+    metadata,
+    Column("shipment_id", Id, ForeignKey("shipments.id"), primary_key=True, autoincrement=False),
+    Column("mapping", String(100), nullable=False),
+    Column("source_file", String(500), nullable=False),
+    Column("position", String(50), nullable=False),
+    Column("kept", JSONDoc, nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+)

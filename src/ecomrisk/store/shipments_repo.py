@@ -72,6 +72,9 @@ class Submission:
     filing: ShipmentFiling
     amend: bool = False
     postal: PostalItemFiling | None = None  # the CN 23 filing behind a mail shipment
+    # When the filing was received, if not now: history imports keep the past time,
+    # so point-in-time features and data quality see it as it was.
+    received_at: datetime | None = None
 
     @classmethod
     def of_postal(cls, postal: PostalItemFiling, amend: bool = False) -> "Submission":
@@ -165,10 +168,11 @@ def write_shipments(
 ) -> list[Receipt | Rejection]:
     """Write what is new in ``submissions`` inside the caller's transaction; one
     result per submission, in order."""
-    received_at = (now or datetime.now(UTC)).astimezone(UTC)
+    written_at = (now or datetime.now(UTC)).astimezone(UTC)
     states = _load_states(connection, filer_id, {s.filing.filer_reference for s in submissions})
     results: list[Receipt | Rejection | None] = [None] * len(submissions)
-    planned: list[tuple[int, Submission, str, int, Quality]] = []  # index, sub, hash, version
+    # index, submission, hash, version, quality, received at
+    planned: list[tuple[int, Submission, str, int, Quality, datetime]] = []
     planned_index: dict[tuple[str, int], int] = {}  # (reference, version) -> submission index
     repeats: list[tuple[int, int]] = []  # (index, index of the identical planned submission)
     retire: list[int] = []  # ids of rows that stop being current
@@ -212,6 +216,7 @@ def write_shipments(
             version = current.version + 1
             if current.id is not None:
                 retire.append(current.id)
+        received_at = sub.received_at.astimezone(UTC) if sub.received_at else written_at
         quality = assess(
             sub.filing,
             received_at=received_at,
@@ -222,7 +227,7 @@ def write_shipments(
             _Version(None, version, digest, ShipmentStatus.ACTIVE.value, received_at, quality.score)
         )
         planned_index[(reference, version)] = index
-        planned.append((index, sub, digest, version, quality))
+        planned.append((index, sub, digest, version, quality, received_at))
 
     if planned:
         if retire:
@@ -230,7 +235,7 @@ def write_shipments(
                 update(shipments).where(shipments.c.id.in_(retire)).values(is_current=False)
             )
         # A key amended within this chunk: only its last planned version is current.
-        last_version = {sub.filing.filer_reference: version for _, sub, _, version, _ in planned}
+        last_version = {sub.filing.filer_reference: version for _, sub, _, version, *_ in planned}
         rows = [
             shipment_row(
                 sub.filing,
@@ -241,7 +246,7 @@ def write_shipments(
                 received_at=received_at,
             )
             | {"is_current": last_version[sub.filing.filer_reference] == version}
-            for _, sub, digest, version, _ in planned
+            for _, sub, digest, version, _, received_at in planned
         ]
         returned = connection.execute(
             shipments.insert().returning(
@@ -258,7 +263,9 @@ def write_shipments(
             postal_items: [],
             filing_quality: [],
         }
-        for (index, sub, digest, version, quality), row in zip(planned, returned, strict=True):
+        for (index, sub, digest, version, quality, received_at), row in zip(
+            planned, returned, strict=True
+        ):
             party_rows, item_rows = child_rows(row.id, sub.filing)
             children[parties] += party_rows
             children[line_items] += item_rows
@@ -288,7 +295,7 @@ def write_shipments(
                 "filer_id": filer_id,
                 "filings": [[r.filer_reference, r.version] for r in returned],
             },
-            at=received_at,
+            at=written_at,
         )
         if on_written is not None:
             on_written(connection, [row.id for row in returned])
