@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 from ecomrisk.features.matrix import FeatureContext, feature_matrix
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.decision import decide
+from ecomrisk.risk.network.online import no_network, stored_network
 from ecomrisk.risk.screen_filing import stored_screening
 from ecomrisk.risk.screening.matcher import DEFAULT_ALGORITHM
 from ecomrisk.risk.screening.repo import load_current_lists
@@ -43,6 +44,7 @@ def rescore(
     ]
     with engine.connect() as connection:
         screened = stored_screening(connection)
+        linked = stored_network(connection)  # counter-network features, as stored now
         lists = ",".join(f"{x.watchlist}@{x.version}" for x in load_current_lists(connection))
     now = datetime.now(UTC)
     versions = {
@@ -58,6 +60,9 @@ def rescore(
             sid = row.pop("sid")
             row.pop("received_at")
             evidence = screened[sid][1] if sid in screened else []
+            network, network_evidence = linked.get(sid, (no_network(), []))
+            row.update(network)
+            evidence = [*evidence, *network_evidence]
             decision = decide(row, ruleset, context.profile, now, versions, evidence)
             chunk.append(
                 {
