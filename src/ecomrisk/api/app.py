@@ -7,6 +7,7 @@ from ecomrisk import __version__
 from ecomrisk.api import errors
 from ecomrisk.api.body_limit import BodyLimitMiddleware
 from ecomrisk.api.deps import KeyCache
+from ecomrisk.api.internal import network as network_routes
 from ecomrisk.api.internal import routes as internal_routes
 from ecomrisk.api.routes import bulk, manifests, postal, scorecard, shipments
 from ecomrisk.domain.jurisdiction import load_profile
@@ -50,6 +51,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(internal_routes.router)
+    app.include_router(network_routes.router)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,

@@ -14,6 +14,7 @@ from ecomrisk.cli import (
     demo,
     filers,
     ingest,
+    network,
     profiles,
     reference,
     rules,
@@ -54,5 +55,6 @@ app.add_typer(filers.app, name="filers")
 app.add_typer(users.app, name="users")
 app.command(name="serve")(serve.serve)
 app.command(name="ingest")(ingest.ingest)
+app.add_typer(network.app, name="network")
 
 __all__ = ["app"]
