@@ -252,11 +252,11 @@ def show_network(connection: Connection, network_id: int, limit: int = 100) -> d
             }
             for m in members[:limit]
         ],
-        "shipments": [
+        "linked_shipments": [
             {"shipment": r.shipment_id, "members": r.members, "findings": r.findings}
             for r in shipment_rows
         ],
-        "findings": [
+        "linked_findings": [
             {"shipment": r.shipment_id, "finding": r.finding_type, "action": r.action}
             for r in found
         ],
