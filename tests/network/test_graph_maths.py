@@ -76,7 +76,8 @@ def test_no_seed_no_risk_and_disconnected_parts_stay_clean() -> None:
     graph = igraph.Graph(n=4, edges=[(0, 1), (2, 3)])
     assert propagate(graph, {}) == [0.0] * 4
     risk = propagate(graph, {0: 1.0})
-    assert risk[2] == risk[3] == 0.0 and risk[1] > 0
+    assert risk[2] == risk[3] == 0.0
+    assert risk[1] > 0
 
 
 def test_seed_strength_halves_every_half_life() -> None:

@@ -33,18 +33,21 @@ def test_filing_time_links_equal_a_batch_rerun_and_ids_stay(
 ) -> None:
     assert file_world(0.0, 0.6) > 0
     first = resolve(store)
-    assert first.trained and first.entities < first.records
+    assert first.trained
+    assert first.entities < first.records
     before = _entities(store)
     assert all(before.values())
     # Entity ids are "E" + the entity's oldest party record.
     for party, entity in before.items():
-        assert entity is not None and int(entity[1:]) <= party
+        assert entity is not None
+        assert int(entity[1:]) <= party
 
     # The rest of the world arrives: each filing's parties are linked as it is decided.
     assert file_world(0.6, 1.0) > 0
     incremental = _entities(store)
     new = {p: e for p, e in incremental.items() if p not in before}
-    assert new and all(new.values())
+    assert new
+    assert all(new.values())
     assert any(e in set(before.values()) for e in new.values())  # linked to known entities
 
     again = resolve(store, retrain=False)  # same model: the batch must agree exactly
@@ -73,7 +76,8 @@ def test_explanations_and_network_features(
     history(store, world)
     resolve(store)
     report = build(store)
-    assert report.seeds > 0 and report.networks > 0
+    assert report.seeds > 0
+    assert report.networks > 0
     with store.connect() as connection:
         multi = (
             connection.execute(
@@ -105,7 +109,8 @@ def test_explanations_and_network_features(
         top = connection.execute(select(networks).order_by(networks.c.risk.desc())).first()
         assert top is not None
         shown = show_network(connection, top.id)
-        assert shown["entities"] >= 2 and shown["members"]
+        assert shown["entities"] >= 2
+        assert shown["members"]
         entity = next(m["node"] for m in shown["members"] if m["kind"] == "entity")
         expanded = expand(connection, entity)
         assert expanded["network"] == top.id
