@@ -19,7 +19,7 @@ from ecomrisk.risk.context import decider
 from ecomrisk.settings import Settings
 from ecomrisk.store.outcomes_repo import OutcomeError, current_version_id, record_outcome
 
-SHIPMENTS = 700
+SHIPMENTS = 450
 
 
 @pytest.fixture(scope="session")
@@ -36,9 +36,8 @@ def _settings(engine: Engine) -> Settings:
 FileWorld = Callable[[float, float], int]
 
 
-@pytest.fixture
-def file_world(store: Engine, world: Path) -> FileWorld:
-    """``file_world(start, stop)`` files that share [start, stop) of every filer's file."""
+def _filer(store: Engine, world: Path) -> FileWorld:
+    """``file(start, stop)`` files that share [start, stop) of every filer's file."""
     settings = _settings(store)
     profile = load_profile(settings.jurisdiction)
     filer_ids = _ensure_filers(store, world)
@@ -67,6 +66,18 @@ def file_world(store: Engine, world: Path) -> FileWorld:
         return filed
 
     return file
+
+
+@pytest.fixture
+def file_world(store: Engine, world: Path) -> FileWorld:
+    """The world filed into the store of each database."""
+    return _filer(store, world)
+
+
+@pytest.fixture
+def file_world_sqlite(sqlite_engine: Engine, world: Path) -> FileWorld:
+    """The world filed into SQLite only: for tests of what sits above the store."""
+    return _filer(sqlite_engine, world)
 
 
 def history(store: Engine, world: Path) -> None:

@@ -24,7 +24,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def built(store: Engine, file_world: FileWorld, world: Path) -> Engine:
+def built(sqlite_engine: Engine, file_world_sqlite: FileWorld, world: Path) -> Engine:
+    store, file_world = sqlite_engine, file_world_sqlite
     file_world(0.0, 0.4)
     history(store, world)
     resolve(store)

@@ -70,8 +70,9 @@ def test_filing_time_links_equal_a_batch_rerun_and_ids_stay(
 
 @pytest.mark.slow
 def test_explanations_and_network_features(
-    store: Engine, file_world: FileWorld, world: Path
+    sqlite_engine: Engine, file_world_sqlite: FileWorld, world: Path
 ) -> None:
+    store, file_world = sqlite_engine, file_world_sqlite
     file_world(0.0, 0.5)
     history(store, world)
     resolve(store)

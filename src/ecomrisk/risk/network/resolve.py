@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, bindparam, delete, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
 
 from ecomrisk.risk.network.components import components, strongest_forest
 from ecomrisk.risk.network.engines import SplinkBackend, backend_for
@@ -111,7 +111,11 @@ def resolve(
         report.seconds[stage] = round(now - clock, 2)
         clock = now
 
-    folded = fold(engine, None if progress is None else lambda n: progress("reading parties", n, n))
+    with engine.connect() as connection:
+        total = int(connection.execute(select(func.count()).select_from(parties)).scalar_one())
+    folded = fold(
+        engine, None if progress is None else lambda n: progress("reading parties", n, total)
+    )
     report.records, report.signatures = len(folded.of_party), len(folded.signatures)
     lap("read")
     if not folded.signatures:
