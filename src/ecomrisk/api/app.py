@@ -8,6 +8,7 @@ from ecomrisk.api import errors
 from ecomrisk.api.body_limit import BodyLimitMiddleware
 from ecomrisk.api.deps import KeyCache
 from ecomrisk.api.internal import models as internal_models
+from ecomrisk.api.internal import network as network_routes
 from ecomrisk.api.internal import routes as internal_routes
 from ecomrisk.api.internal import targeting_routes
 from ecomrisk.api.routes import bulk, manifests, postal, scorecard, shipments
@@ -54,6 +55,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(internal_routes.router)
     app.include_router(internal_models.router)
     app.include_router(targeting_routes.router)
+    app.include_router(network_routes.router)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,

@@ -18,6 +18,7 @@ from ecomrisk.cli import (
     history,
     ingest,
     model,
+    network,
     profiles,
     reference,
     rules,
@@ -64,5 +65,6 @@ app.add_typer(facilities.app, name="facilities")
 app.add_typer(targeting.app, name="targeting")
 app.add_typer(compliance.app, name="compliance")
 app.add_typer(history.app, name="history")
+app.add_typer(network.app, name="network")
 
 __all__ = ["app"]

@@ -13,7 +13,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-import pandas as pd  # type: ignore[import-untyped]
+import pandas as pd
 from sqlalchemy import Engine, and_, select
 
 from ecomrisk.store.schema import (

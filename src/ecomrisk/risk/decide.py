@@ -21,6 +21,7 @@ from ecomrisk.features.shipment import shipment_features
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.decision import decide
 from ecomrisk.risk.model.live import ModelCache
+from ecomrisk.risk.network.online import NetworkContext, network_features
 from ecomrisk.risk.rules import RuleSet
 from ecomrisk.risk.screen_filing import screen_version
 from ecomrisk.risk.screening.matcher import DEFAULT_ALGORITHM
@@ -46,6 +47,7 @@ class DecisionContext:
     _lists: list[LoadedList] = field(default_factory=list)
     _lists_checked: float = -1e9
     models: ModelCache = field(default_factory=ModelCache)
+    network: NetworkContext = field(default_factory=NetworkContext)
 
     def lists(self, connection: Connection) -> list[LoadedList]:
         if time.monotonic() - self._lists_checked >= self.refresh_seconds:
@@ -136,6 +138,12 @@ def decide_version(
     screening, evidence, lists = screen_version(connection, sid, context.lists(connection))
     values.update(screening)
     versions = {**context.versions, "lists": lists, "screening": DEFAULT_ALGORITHM}
+    # Counter-network: parties linked to entities, the risk of what they are linked to.
+    network, network_evidence, versions["network"] = network_features(
+        connection, sid, context.network
+    )
+    values.update(network)
+    evidence = [*evidence, *network_evidence]
     now = datetime.now(UTC)
     profile = context.features.profile
     # The model seam: the live model joins the live decision; a shadow rule set is

@@ -15,6 +15,7 @@ from ecomrisk.features.matrix import FeatureContext, feature_matrix
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.decision import decide
 from ecomrisk.risk.model.live import ModelCache
+from ecomrisk.risk.network.online import no_network, stored_network
 from ecomrisk.risk.screen_filing import stored_screening
 from ecomrisk.risk.screening.matcher import DEFAULT_ALGORITHM
 from ecomrisk.risk.screening.repo import load_current_lists
@@ -45,6 +46,7 @@ def rescore(
     ]
     with engine.connect() as connection:
         screened = stored_screening(connection)
+        linked = stored_network(connection)  # counter-network features, as stored now
         lists = ",".join(f"{x.watchlist}@{x.version}" for x in load_current_lists(connection))
     now = datetime.now(UTC)
     versions = {
@@ -61,9 +63,12 @@ def rescore(
             row.pop("received_at")
         # The live model, as online: scored for the whole chunk at once.
         sids = [row.pop("sid") for row in part]
+        for sid, row in zip(sids, part, strict=True):
+            row.update(linked.get(sid, (no_network(), []))[0])  # before the model, as online
         assessments = model.assess_many(part) if model is not None else [None] * len(part)
         for sid, row, assessment in zip(sids, part, assessments, strict=True):
             evidence = screened[sid][1] if sid in screened else []
+            evidence = [*evidence, *linked.get(sid, (no_network(), []))[1]]
             decision = decide(row, ruleset, context.profile, now, versions, evidence, assessment)
             chunk.append(
                 {

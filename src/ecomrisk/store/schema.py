@@ -590,3 +590,113 @@ history_rows = Table(
     Column("kept", JSONDoc, nullable=False),
     Column("imported_at", UTCDateTime, nullable=False),
 )
+
+# Counter-network analysis (risk/network/). Entity resolution works on distinct
+# party *signatures* (the compared keys of a record): one row each, with the
+# entity it belongs to. A signature's id is its oldest party record's id, and an
+# entity's id is "E" + its oldest signature's id, so ids stay put across runs.
+network_models = Table(
+    "network_models",
+    metadata,
+    _id(),
+    Column("algorithm", String(20), nullable=False),  # e.g. er-v1
+    Column("engine", String(20), nullable=False),  # the Splink backend that trained it
+    Column("settings", JSONDoc, nullable=False),  # the trained Splink model
+    Column("threshold", Float, nullable=False),  # match probability that links two records
+    Column("signatures", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+entity_records = Table(
+    "entity_records",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),  # oldest party record's id
+    Column("signature", String(64), nullable=False, unique=True),
+    Column("entity_id", String(64), nullable=False),
+    Column("dgroup", Id, nullable=False),  # deterministic group: same seller id, or phone+email
+    Column("name", String(200)),  # a raw name as filed, to show
+    Column("name_key", String(200)),
+    Column("name_sorted", String(200)),
+    Column("address_key", String(600)),
+    Column("address_block", String(620)),
+    Column("postcode", String(10)),
+    Column("city", String(200)),
+    Column("country", String(2)),
+    Column("phone", String(20)),
+    Column("email", String(254)),
+    Column("seller", String(100)),
+    Column("parties", BigInteger, nullable=False),  # party records with this signature
+    Column("first_seen", UTCDateTime),
+    Column("last_seen", UTCDateTime),
+    Index("ix_entity_records_entity_id", "entity_id"),
+    Index("ix_entity_records_dgroup", "dgroup"),
+    Index("ix_entity_records_phone", "phone"),
+    Index("ix_entity_records_email", "email"),
+    Index("ix_entity_records_seller", "seller"),
+    Index("ix_entity_records_name_key_country", "name_key", "country"),
+    Index("ix_entity_records_address_block", "address_block"),
+)
+
+# Why records are one entity: the links that join each entity's signatures
+# (a spanning forest of the strongest links), with the fields that agreed.
+entity_links = Table(
+    "entity_links",
+    metadata,
+    _id(),
+    Column("record_l", Id, nullable=False, index=True),
+    Column("record_r", Id, nullable=False, index=True),
+    Column("kind", String(20), nullable=False),  # deterministic | probabilistic | confirmed
+    Column("match_weight", Float),
+    Column("detail", JSONDoc, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Pairs of party records an analyst confirmed to be one entity: always linked.
+entity_confirmations = Table(
+    "entity_confirmations",
+    metadata,
+    _id(),
+    Column("party_l", Id, ForeignKey("parties.id"), nullable=False),
+    Column("party_r", Id, ForeignKey("parties.id"), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("party_l", "party_r"),
+)
+
+# One build of the link graph: propagation and communities.
+network_runs = Table(
+    "network_runs",
+    metadata,
+    _id(),
+    Column("model_id", Id, ForeignKey("network_models.id")),
+    Column("nodes", BigInteger, nullable=False),
+    Column("edges", BigInteger, nullable=False),
+    Column("seeds", Integer, nullable=False),
+    Column("params", JSONDoc, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+networks = Table(
+    "networks",
+    metadata,
+    _id(),
+    Column("run_id", Id, ForeignKey("network_runs.id"), nullable=False, index=True),
+    Column("entities", Integer, nullable=False),
+    Column("shipments", Integer, nullable=False),
+    Column("findings", Integer, nullable=False),
+    Column("risk", Float, nullable=False),  # highest network risk of a member
+    Column("label", String(200), nullable=False),  # its riskiest member's name
+)
+
+# The latest run's risk of every entity and identifier node, read when a filing is
+# decided; ``node`` is "entity:E12", "phone:+1...", "email:...", "seller:...", "address:...".
+network_scores = Table(
+    "network_scores",
+    metadata,
+    Column("node", String(700), primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("risk", Float, nullable=False),
+    Column("network_id", Id, index=True),
+    Column("community", BigInteger, nullable=False),
+    Column("run_id", Id, nullable=False),
+)
