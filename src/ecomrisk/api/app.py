@@ -4,7 +4,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
 from ecomrisk import __version__
-from ecomrisk.api import errors
+from ecomrisk.api import errors, ops
 from ecomrisk.api.body_limit import BodyLimitMiddleware
 from ecomrisk.api.deps import KeyCache
 from ecomrisk.api.internal import routes as internal_routes
@@ -50,10 +50,18 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(internal_routes.router)
+    app.include_router(ops.router)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
         upload_limit=settings.max_upload_bytes,
         upload_paths=(f"{API_PREFIX}/bulk",),
+    )
+    # Outermost, so every response (a refused body too) gets its headers and metrics.
+    app.add_middleware(
+        ops.OperationsMiddleware,
+        routes=app.routes,
+        engine=app.state.engine,
+        tls=settings.behind_tls,
     )
     return app
