@@ -3,13 +3,18 @@
 Features come from the batch feature matrix (the same definitions as online);
 each row is decided by the same pure ``decide`` as a live filing, and the new
 decisions are appended in chunks: earlier decisions stay, the latest counts.
+
+A run killed part way leaves whole chunks only (each commits on its own).
+Running it again resumes: a version whose latest live decision was made with
+exactly the same versions (rule set, lists, profile, logic, run) is left alone,
+so a re-run neither duplicates what was written nor loses what was not.
 """
 
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 from ecomrisk.features.matrix import FeatureContext, feature_matrix
 from ecomrisk.risk import rulesets_repo
@@ -22,15 +27,34 @@ from ecomrisk.store.schema import decisions, shipments
 RESCORE_CHUNK_ROWS = 5_000
 
 
+def _latest_versions(connection: Connection, ruleset: str) -> dict[int, Any]:
+    """The versions of each shipment version's latest live decision, where that
+    decision was made with ``ruleset``."""
+    latest = (
+        select(func.max(decisions.c.id).label("id"))
+        .where(decisions.c.kind == "live")
+        .group_by(decisions.c.shipment_id)
+        .subquery()
+    )
+    rows = connection.execute(
+        select(decisions.c.shipment_id, decisions.c.versions)
+        .join(latest, decisions.c.id == latest.c.id)
+        .where(decisions.c.ruleset == ruleset)
+    )
+    return {r.shipment_id: r.versions for r in rows}
+
+
 def rescore(
     engine: Engine,
     context: FeatureContext,
     since: datetime | None = None,
     until: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
+    chunk_rows: int = RESCORE_CHUNK_ROWS,
 ) -> int:
-    """Decide again every current shipment version received in [since, until); returns
-    how many were decided."""
+    """Decide again every current shipment version received in [since, until) unless
+    its latest decision already is this one; returns how many were decided.
+    ``progress(done, total)`` counts the versions looked at, left alone ones too."""
     with engine.begin() as connection:
         ruleset = rulesets_repo.ensure_live(connection)
         current = {
@@ -43,6 +67,7 @@ def rescore(
     ]
     with engine.connect() as connection:
         screened = stored_screening(connection)
+        already = _latest_versions(connection, ruleset.label)
         lists = ",".join(f"{x.watchlist}@{x.version}" for x in load_current_lists(connection))
     now = datetime.now(UTC)
     versions = {
@@ -51,14 +76,17 @@ def rescore(
         "lists": lists,
         "screening": DEFAULT_ALGORITHM,
     }
-    done = 0
-    for start in range(0, len(rows), RESCORE_CHUNK_ROWS):
+    done = written = 0
+    for start in range(0, len(rows), chunk_rows):
         chunk: list[dict[str, Any]] = []
-        for row in rows[start : start + RESCORE_CHUNK_ROWS]:
+        part = rows[start : start + chunk_rows]
+        for row in part:
             sid = row.pop("sid")
             row.pop("received_at")
             evidence = screened[sid][1] if sid in screened else []
             decision = decide(row, ruleset, context.profile, now, versions, evidence)
+            if already.get(sid) == decision.versions:
+                continue  # decided by an earlier run with the same inputs
             chunk.append(
                 {
                     "shipment_id": sid,
@@ -72,9 +100,11 @@ def rescore(
                     "ruleset": ruleset.label,
                 }
             )
-        with engine.begin() as connection:  # a chunk commits whole or not at all
-            connection.execute(decisions.insert(), chunk)
-        done += len(chunk)
+        if chunk:
+            with engine.begin() as connection:  # a chunk commits whole or not at all
+                connection.execute(decisions.insert(), chunk)
+        done += len(part)
+        written += len(chunk)
         if progress is not None:
             progress(done, len(rows))
-    return done
+    return written
