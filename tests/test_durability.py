@@ -5,9 +5,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -17,41 +14,10 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from ecomrisk.store.schema import shipments
+from tests.processes import free_port, run, start_server
 from tests.samples import shipment
 
 RECORDS = 4_000
-ECOMRISK = str(Path(sys.executable).with_name("ecomrisk"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _run(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [ECOMRISK, *args], env=env, capture_output=True, text=True, timeout=60, check=True
-    )
-    return done.stdout
-
-
-def _start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(
-        [ECOMRISK, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(300):  # up to 30 s to come up
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1)
-            return server
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("server did not start")
 
 
 @pytest.fixture
@@ -64,8 +30,8 @@ def world(tmp_path: Path) -> tuple[dict[str, str], str, Path]:
         "ECOMRISK_DATA_DIR": str(tmp_path),
     }
     env.pop("ECOMRISK_CONFIG", None)
-    _run(env, "db", "upgrade")
-    out = _run(env, "filers", "create", "DUR", "--name", "Durable", "--type", "carrier")
+    run(env, "db", "upgrade")
+    out = run(env, "filers", "create", "DUR", "--name", "Durable", "--type", "carrier")
     key = next(line for line in out.splitlines() if line.startswith("ek_")).strip()
     return env, key, db
 
@@ -86,8 +52,8 @@ def test_kill_during_bulk_upload_then_resend(world: tuple[dict[str, str], str, P
     env, key, db = world
     body = "".join(json.dumps(shipment(f"D{i:05d}")) + "\n" for i in range(RECORDS)).encode()
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/x-ndjson"}
-    port = _free_port()
-    server = _start(env, port)
+    port = free_port()
+    server = start_server(env, port)
     url = f"http://127.0.0.1:{port}/api/v1/bulk"
 
     def upload() -> None:
@@ -112,7 +78,7 @@ def test_kill_during_bulk_upload_then_resend(world: tuple[dict[str, str], str, P
     assert rows_after_kill < RECORDS, "the upload finished before the kill: test proves nothing"
     assert rows_after_kill % 50 == 0  # whole chunks only: never half a chunk
 
-    server = _start(env, port)
+    server = start_server(env, port)
     try:
         response = httpx.post(url, content=body, headers=headers, timeout=300)
     finally:
@@ -124,4 +90,4 @@ def test_kill_during_bulk_upload_then_resend(world: tuple[dict[str, str], str, P
     assert result["replayed"] == rows_after_kill
     assert result["accepted"] == RECORDS - rows_after_kill
     assert _count(db) == (RECORDS, RECORDS)
-    assert "intact" in _run(env, "audit", "verify")  # check=True: a broken chain fails
+    assert "intact" in run(env, "audit", "verify")  # check=True: a broken chain fails

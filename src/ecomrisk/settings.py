@@ -95,6 +95,17 @@ class Settings(BaseSettings):
     max_reported_errors: int = Field(
         default=1_000, ge=1, description="Most rejected records listed in a bulk upload response."
     )
+    behind_tls: bool = Field(
+        default=False,
+        description="The API is reached over HTTPS (directly or through a TLS-terminating "
+        "proxy): responses carry Strict-Transport-Security.",
+    )
+    score_chunk_size: int = Field(
+        default=5_000,
+        ge=1,
+        le=100_000,
+        description="Decisions written per transaction by batch scoring (ecomrisk score).",
+    )
 
     targeting_priority_weights: dict[str, float] = Field(
         default_factory=lambda: {

@@ -4,7 +4,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
 from ecomrisk import __version__
-from ecomrisk.api import errors
+from ecomrisk.api import errors, ops
 from ecomrisk.api.body_limit import BodyLimitMiddleware
 from ecomrisk.api.deps import KeyCache
 from ecomrisk.api.internal import models as internal_models
@@ -56,10 +56,18 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(internal_models.router)
     app.include_router(targeting_routes.router)
     app.include_router(network_routes.router)
+    app.include_router(ops.router)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
         upload_limit=settings.max_upload_bytes,
         upload_paths=(f"{API_PREFIX}/bulk",),
+    )
+    # Outermost, so every response (a refused body too) gets its headers and metrics.
+    app.add_middleware(
+        ops.OperationsMiddleware,
+        routes=app.routes,
+        engine=app.state.engine,
+        tls=settings.behind_tls,
     )
     return app

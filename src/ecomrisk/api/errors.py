@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ecomrisk.api.ops import metrics
 from ecomrisk.ingest.formats import FormatError
 from ecomrisk.ingest.problems import from_errors
 
@@ -15,8 +16,23 @@ def problem_response(status: int, detail: str, errors: list[Any] | None = None) 
     return JSONResponse(status_code=status, content={"detail": detail, "errors": errors or []})
 
 
-async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+# Single filings refused before they reach the store still count as rejected filings.
+_FILING_PATHS = ("/api/v1/shipments", "/api/v1/postal-items")
+
+
+def _is_single_filing(request: Request) -> bool:
+    path = request.url.path
+    return (
+        request.method in ("POST", "PUT")
+        and path.startswith(_FILING_PATHS)
+        and not path.endswith(("/batch", "/cancel"))
+    )
+
+
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
+    if _is_single_filing(request):
+        metrics.count_filings(rejected=1)
     raw = list(error.errors())
     if any(e.get("type") == "json_invalid" for e in raw):
         ctx = raw[0].get("ctx") or {}

@@ -18,9 +18,14 @@ def score(
     since: datetime = typer.Option(None, "--from", formats=["%Y-%m-%d"], help="First day"),
     until: datetime = typer.Option(None, "--to", formats=["%Y-%m-%d"], help="Day after the last"),
 ) -> None:
-    """Rescore history in batch with the live rule set; decisions are appended."""
+    """Rescore history in batch with the live rule set; decisions are appended.
+
+    Safe to run again after an interruption: versions already decided with the
+    same rule set, lists and profile are left as they are."""
+    config = settings()
+    total = 0
     with store_engine() as engine:
-        context = feature_context(engine, settings())
+        context = feature_context(engine, config)
         with Progress(
             "[progress.description]{task.description}",
             BarColumn(),
@@ -30,8 +35,13 @@ def score(
         ) as progress:
             task = progress.add_task("features", total=None)
 
-            def advance(done: int, total: int) -> None:
-                progress.update(task, description="deciding", completed=done, total=total)
+            def advance(done: int, of: int) -> None:
+                nonlocal total
+                total = of
+                progress.update(task, description="deciding", completed=done, total=of)
 
-            count = rescore(engine, context, _utc(since), _utc(until), advance)
-    console.print(f"rescored {count:,} shipments")
+            count = rescore(
+                engine, context, _utc(since), _utc(until), advance, config.score_chunk_size
+            )
+    unchanged = f" ({total - count:,} already decided this way, left as they were)"
+    console.print(f"rescored {count:,} shipments" + (unchanged if total > count else ""))

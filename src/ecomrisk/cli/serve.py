@@ -22,5 +22,6 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
-        access_log=False,
+        access_log=False,  # ecomrisk's own access log has the request id and route
+        log_config=None,  # keep the JSON logging that ecomrisk.api.asgi configures
     )

@@ -3,13 +3,18 @@
 Features come from the batch feature matrix (the same definitions as online);
 each row is decided by the same pure ``decide`` as a live filing, and the new
 decisions are appended in chunks: earlier decisions stay, the latest counts.
+
+A run killed part way leaves whole chunks only (each commits on its own).
+Running it again resumes: a version whose latest live decision was made with
+exactly the same versions (rule set, model, lists, profile, logic, run) is left
+alone, so a re-run neither duplicates what was written nor loses what was not.
 """
 
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 from ecomrisk.features.matrix import FeatureContext, feature_matrix
 from ecomrisk.risk import rulesets_repo
@@ -24,15 +29,34 @@ from ecomrisk.store.schema import decisions, shipments
 RESCORE_CHUNK_ROWS = 5_000
 
 
+def _latest_versions(connection: Connection, ruleset: str) -> dict[int, Any]:
+    """The versions of each shipment version's latest live decision, where that
+    decision was made with ``ruleset``."""
+    latest = (
+        select(func.max(decisions.c.id).label("id"))
+        .where(decisions.c.kind == "live")
+        .group_by(decisions.c.shipment_id)
+        .subquery()
+    )
+    rows = connection.execute(
+        select(decisions.c.shipment_id, decisions.c.versions)
+        .join(latest, decisions.c.id == latest.c.id)
+        .where(decisions.c.ruleset == ruleset)
+    )
+    return {r.shipment_id: r.versions for r in rows}
+
+
 def rescore(
     engine: Engine,
     context: FeatureContext,
     since: datetime | None = None,
     until: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
+    chunk_rows: int = RESCORE_CHUNK_ROWS,
 ) -> int:
-    """Decide again every current shipment version received in [since, until); returns
-    how many were decided."""
+    """Decide again every current shipment version received in [since, until) unless
+    its latest decision already is this one; returns how many were decided.
+    ``progress(done, total)`` counts the versions looked at, left alone ones too."""
     with engine.begin() as connection:
         ruleset = rulesets_repo.ensure_live(connection)
         model, _ = ModelCache().current(connection)
@@ -47,6 +71,7 @@ def rescore(
     with engine.connect() as connection:
         screened = stored_screening(connection)
         linked = stored_network(connection)  # counter-network features, as stored now
+        already = _latest_versions(connection, ruleset.label)
         lists = ",".join(f"{x.watchlist}@{x.version}" for x in load_current_lists(connection))
     now = datetime.now(UTC)
     versions = {
@@ -55,10 +80,10 @@ def rescore(
         "lists": lists,
         "screening": DEFAULT_ALGORITHM,
     }
-    done = 0
-    for start in range(0, len(rows), RESCORE_CHUNK_ROWS):
+    done = written = 0
+    for start in range(0, len(rows), chunk_rows):
         chunk: list[dict[str, Any]] = []
-        part = rows[start : start + RESCORE_CHUNK_ROWS]
+        part = rows[start : start + chunk_rows]
         for row in part:
             row.pop("received_at")
         # The live model, as online: scored for the whole chunk at once.
@@ -70,6 +95,8 @@ def rescore(
             evidence = screened[sid][1] if sid in screened else []
             evidence = [*evidence, *linked.get(sid, (no_network(), []))[1]]
             decision = decide(row, ruleset, context.profile, now, versions, evidence, assessment)
+            if already.get(sid) == decision.versions:
+                continue  # decided by an earlier run with the same inputs
             chunk.append(
                 {
                     "shipment_id": sid,
@@ -83,9 +110,11 @@ def rescore(
                     "ruleset": ruleset.label,
                 }
             )
-        with engine.begin() as connection:  # a chunk commits whole or not at all
-            connection.execute(decisions.insert(), chunk)
-        done += len(chunk)
+        if chunk:
+            with engine.begin() as connection:  # a chunk commits whole or not at all
+                connection.execute(decisions.insert(), chunk)
+        done += len(part)
+        written += len(chunk)
         if progress is not None:
             progress(done, len(rows))
-    return done
+    return written

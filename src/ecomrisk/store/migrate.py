@@ -37,6 +37,13 @@ class Status:
         return not self.pending
 
 
+def head() -> str:
+    """The latest revision the migration scripts define."""
+    revision = ScriptDirectory.from_config(_config()).get_current_head()
+    assert revision is not None, "no migrations found"
+    return revision
+
+
 def status(engine: Engine) -> Status:
     """Which revision the store is at and which migrations are still to run."""
     script = ScriptDirectory.from_config(_config())

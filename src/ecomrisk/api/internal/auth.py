@@ -42,6 +42,7 @@ def require(*roles: Role) -> Callable[..., Awaitable[User]]:
             raise HTTPException(403, f"this needs one of the roles: {names}")
         return user
 
+    check.roles = allowed  # type: ignore[attr-defined]  # read by api.access.rule_of
     return check
 
 

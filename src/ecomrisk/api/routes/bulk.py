@@ -2,12 +2,15 @@
 written chunk by chunk, each chunk in its own transaction."""
 
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from ecomrisk.api.deps import CurrentFiler, EngineDep, OnWrittenDep, ProfileDep, SettingsDep, actor
+from ecomrisk.api.ops import metrics
 from ecomrisk.api.routes.shipments import ERRORS
 from ecomrisk.api.schemas import BulkResult, RecordErrorPublic
 from ecomrisk.ingest.bulk import ingest_records
@@ -24,6 +27,22 @@ CONTENT_TYPES = {
     "application/jsonl": "ndjson",
     "text/csv": "csv",
 }
+
+
+@contextmanager
+def _spooled() -> Iterator[Callable[[int], None]]:
+    """Counts this upload's spooled bytes in the metrics until it is done."""
+    total = 0
+
+    def grow(n: int) -> None:
+        nonlocal total
+        total += n
+        metrics.BULK_SPOOLED.inc(n)
+
+    try:
+        yield grow
+    finally:
+        metrics.BULK_SPOOLED.dec(total)
 
 
 @router.post("/bulk", responses={**ERRORS, 400: ERRORS[422] | {"description": "Unreadable file"}})
@@ -50,9 +69,14 @@ async def upload_bulk_file(
         raise HTTPException(
             415, "say the format: ?format=ndjson|csv or Content-Type application/x-ndjson|text/csv"
         )
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES) as spool:
+    with (
+        metrics.BULK_IN_PROGRESS.track_inprogress(),
+        tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES) as spool,
+        _spooled() as grow,
+    ):
         async for piece in request.stream():
             spool.write(piece)
+            grow(len(piece))
         spool.seek(0)
 
         def run() -> BulkResult:
@@ -68,6 +92,7 @@ async def upload_bulk_file(
                 amend=amend,
                 on_written=on_written,
             )
+            metrics.count_filings(result.accepted, result.replayed, result.rejected)
             return BulkResult(
                 records=result.records,
                 accepted=result.accepted,

@@ -15,6 +15,7 @@ from ecomrisk.api.deps import (
     SettingsDep,
     actor,
 )
+from ecomrisk.api.ops import metrics
 from ecomrisk.api.schemas import (
     BatchRequest,
     BatchResult,
@@ -56,7 +57,9 @@ REPLAYED: dict[int | str, dict[str, Any]] = {
 
 def receipt_or_error(outcome: Receipt | Rejection, response: Response) -> ShipmentReceipt:
     if isinstance(outcome, Rejection):
+        metrics.count_filings(rejected=1)
         raise HTTPException(REJECTION_STATUS[outcome.kind], outcome.message)
+    metrics.count_filings(replayed=1) if outcome.replayed else metrics.count_filings(accepted=1)
     response.status_code = 200 if outcome.replayed else 201
     return ShipmentReceipt.of(outcome)
 
@@ -149,13 +152,15 @@ def submit_batch(
             )
             errors += _rejections(part, outcomes)
             receipts += [o for o in outcomes if isinstance(o, Receipt)]
-    return BatchResult(
+    result = BatchResult(
         accepted=sum(not r.replayed for r in receipts),
         replayed=sum(r.replayed for r in receipts),
         rejected=len(errors),
         receipts=[ShipmentReceipt.of(r) for r in receipts],
         errors=[RecordErrorPublic.of(e) for e in sorted(errors, key=_index)],
     )
+    metrics.count_filings(result.accepted, result.replayed, result.rejected)
+    return result
 
 
 def _index(error: RecordError) -> int:
@@ -179,6 +184,7 @@ def _rejections(
 
 def _refused(errors: list[RecordError]) -> JSONResponse:
     """422 for the whole batch; each refused record is listed with its own status."""
+    metrics.count_filings(rejected=len(errors))
     body = {
         "detail": f"batch refused (all_or_nothing): {len(errors)} records refused; nothing stored",
         "errors": [RecordErrorPublic.of(e) for e in sorted(errors, key=_index)],
