@@ -3,7 +3,7 @@
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
-from ecomrisk import __version__
+from ecomrisk import __version__, web
 from ecomrisk.api import errors
 from ecomrisk.api.body_limit import BodyLimitMiddleware
 from ecomrisk.api.deps import KeyCache
@@ -50,6 +50,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(internal_routes.router)
+    web.install(app)  # the officer and analyst app under /app
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
