@@ -29,6 +29,7 @@ def compare(connection: Connection, label: str) -> ShadowComparison:
     latest_live = (
         select(func.max(decisions.c.id))
         .where(decisions.c.shipment_id == shadow.c.shipment_id, decisions.c.kind == "live")
+        .correlate(shadow)
         .scalar_subquery()
     )
     joined = shadow.join(live, live.c.id == latest_live)

@@ -17,7 +17,8 @@ from ecomrisk.web.security import SecurityHeadersMiddleware
 STATIC = Path(__file__).parent / "static"
 
 
-def router() -> APIRouter:
+def page_routers() -> list[APIRouter]:
+    """The routers of every page module, as mounted (the role matrix test walks them)."""
     from ecomrisk.web.pages import (
         audit_log,
         cases,
@@ -30,9 +31,14 @@ def router() -> APIRouter:
         users,
     )
 
+    modules = (home, sign_in, queue, shipment, cases, ipr, rules, audit_log, users)
+    return [module.router for module in modules]
+
+
+def router() -> APIRouter:
     web = APIRouter(prefix=PREFIX, include_in_schema=False)
-    for module in (home, sign_in, queue, shipment, cases, ipr, rules, audit_log, users):
-        web.include_router(module.router)
+    for page_router in page_routers():
+        web.include_router(page_router)
     return web
 
 

@@ -61,9 +61,11 @@ def queue_page(
     connection: Connection, where: QueueFilter, user_id: int, *, limit: int, offset: int
 ) -> tuple[list[QueueItem], int]:
     """A page of the queue and the number of shipments in it."""
+    newer = decisions.alias("newer")
     latest_live = (
-        select(func.max(decisions.c.id))
-        .where(decisions.c.shipment_id == shipments.c.id, decisions.c.kind == "live")
+        select(func.max(newer.c.id))
+        .where(newer.c.shipment_id == shipments.c.id, newer.c.kind == "live")
+        .correlate(shipments)
         .scalar_subquery()
     )
     version = shipments.alias("any_version")
