@@ -78,7 +78,8 @@ def test_counterfeit_finding_links_to_its_recordation_and_notice(web: Web, as_ro
     assert again.status_code == 422
     assert "notified already" in again.text
     audit = admin.get("/app/audit", params={"entity": "finding"}).text
-    assert "ipr.link" in audit and "ipr.notice" in audit
+    assert "ipr.link" in audit
+    assert "ipr.notice" in audit
 
 
 def test_analyst_edits_validates_publishes_backtests_shadows_and_promotes(
@@ -128,7 +129,8 @@ def test_analyst_edits_validates_publishes_backtests_shadows_and_promotes(
         assert [r.label for r in rulesets_repo.with_status(connection, "retired")] == ["default@1"]
     auditor, _ = as_role(Role.SUPERVISOR)
     log = auditor.get("/app/audit", params={"actor": f"user:{web.user(Role.ANALYST)}"}).text
-    assert "set_status:live" in log and "publish" in log
+    assert "set_status:live" in log
+    assert "publish" in log
     assert "session.start" in log
     assert "user.create" not in log  # filtered to the analyst's own changes
 

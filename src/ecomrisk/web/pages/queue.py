@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from ecomrisk.api.deps import EngineDep
@@ -22,16 +22,19 @@ def queue(
     engine: EngineDep,
     session: Officer,
     facility: Annotated[str | None, Query(max_length=10)] = None,
-    lane: Lane | None = None,
+    lane: Annotated[str | None, Query(max_length=20)] = None,
     claim: Literal["any", "mine", "unclaimed"] = "any",
     search: Annotated[str | None, Query(max_length=100)] = None,
     sort: Literal["score", "arrival", "received"] = "score",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Shipments waiting for an exam at a facility, highest score first by default."""
+    lanes = [choice for choice in Lane if choice is not Lane.RELEASE]
+    if lane and lane not in lanes:
+        raise HTTPException(422, f"lane: one of {', '.join(lanes)}")
     where = queue_source.QueueFilter(
         facility=facility or None,
-        lane=lane.value if lane else None,
+        lane=lane or None,
         claim=claim,
         search=(search or "").strip() or None,
         sort=sort,
@@ -48,7 +51,7 @@ def queue(
         "pages": max(1, -(-total // PAGE_SIZE)),
         "where": where,
         "facilities": places,
-        "lanes": [lane for lane in Lane if lane is not Lane.RELEASE],
+        "lanes": lanes,
     }
     # HTMX filter changes swap only the table.
     template = "queue_table.html" if request.headers.get("HX-Target") == "queue" else "queue.html"
