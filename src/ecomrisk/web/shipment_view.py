@@ -47,10 +47,6 @@ class ShipmentPage:
     def filing(self) -> dict[str, Any]:
         return dict(self.current.filing)
 
-    @property
-    def examined(self) -> bool:
-        return bool(self.outcomes)
-
 
 def _decisions(connection: Connection, sid: int) -> tuple[Any | None, list[Any]]:
     rows = connection.execute(

@@ -145,9 +145,9 @@ def _claim_response(
                 connection, queue_source.QueueFilter(sid=sid), session.user.id, limit=1, offset=0
             )
         if items:
-            return render(
-                request, "queue_row.html", 409 if problem else 200, item=items[0], problem=problem
-            )
+            # 200 even when refused: HTMX swaps only successful responses, and the
+            # row redrawn shows who holds the claim.
+            return render(request, "queue_row.html", item=items[0])
     if problem:
         raise HTTPException(409, problem)
     return RedirectResponse(f"/app/shipments/{sid}", status_code=303)
