@@ -151,6 +151,37 @@ class Settings(BaseSettings):
             raise ValueError("targeting_priority_weights: weights must not be negative")
         return self
 
+    session_idle_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="A web session ends after this long unused."
+    )
+    session_hours: int = Field(
+        default=10, ge=1, le=7 * 24, description="A web session ends this long after sign-in."
+    )
+    sign_in_max_failures: int = Field(
+        default=5, ge=1, le=100, description="Failed sign-ins in a row that lock a username."
+    )
+    sign_in_lockout_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="How long a locked username stays locked."
+    )
+    detention_notice_business_days: int = Field(
+        default=5,
+        ge=1,
+        le=60,
+        description="Business days after a detention by which its notice must be sent.",
+    )
+    detention_decision_days: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description="Days after a detention by which goods must be released, seized or abandoned.",
+    )
+    seizure_notice_days: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description="Days after a seizure by which the notice of seizure must be sent.",
+    )
+
     @model_validator(mode="after")
     def _production_guards(self) -> "Settings":
         if self.environment == "production" and self.secret_key in PLACEHOLDER_SECRETS:

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
-from ecomrisk import __version__
+from ecomrisk import __version__, web
 from ecomrisk.api import errors, ops
 from ecomrisk.api.body_limit import BodyLimitMiddleware
 from ecomrisk.api.deps import KeyCache
@@ -57,6 +57,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(targeting_routes.router)
     app.include_router(network_routes.router)
     app.include_router(ops.router)
+    web.install(app)  # the officer and analyst app under /app
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,

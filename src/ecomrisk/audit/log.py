@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from ecomrisk.audit.chain import ChainBreak, Entry, entry_hash, first_break
 from ecomrisk.store.schema import audit_head, audit_log
@@ -120,3 +120,63 @@ def verify(engine: Engine) -> Verification:
             "entries at the end were deleted or appended outside ecomrisk",
         )
     return Verification(count, last_hash, None)
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[Entry]
+    total: int
+
+
+def browse(
+    connection: Connection,
+    *,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    actor: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> AuditPage:
+    """Entries newest first, filtered by entity (and id) and by who made them."""
+    conditions = []
+    if entity:
+        conditions.append(audit_log.c.entity == entity)
+    if entity_id:
+        conditions.append(audit_log.c.entity_id == entity_id)
+    if actor:
+        conditions.append(audit_log.c.actor == actor)
+    rows = connection.execute(
+        select(audit_log)
+        .where(*conditions)
+        .order_by(audit_log.c.seq.desc())
+        .limit(min(limit, VERIFY_BATCH_ROWS))
+        .offset(offset)
+    ).all()
+    total = connection.execute(
+        select(func.count()).select_from(audit_log).where(*conditions)
+    ).scalar_one()
+    entries = [
+        Entry(
+            seq=r.seq,
+            at=r.at,
+            actor=r.actor,
+            action=r.action,
+            entity=r.entity,
+            entity_id=r.entity_id,
+            before=r.before,
+            after=r.after,
+            prev_hash=r.prev_hash,
+            hash=r.hash,
+            row_id=r.id,
+        )
+        for r in rows
+    ]
+    return AuditPage(entries, int(total))
+
+
+def entities(connection: Connection) -> list[str]:
+    return list(
+        connection.execute(
+            select(audit_log.c.entity).distinct().order_by(audit_log.c.entity)
+        ).scalars()
+    )

@@ -38,3 +38,35 @@ def token(username: str = typer.Argument(..., help="Sign-in name")) -> None:
             raise fail(str(error)) from None
         issued = users_repo.issue_token(connection, user, actor="cli")
     console.print(f"token (shown once): {issued.key}", highlight=False)
+
+
+@app.command(name="set-password")
+def set_password(
+    username: str = typer.Argument(..., help="Sign-in name"),
+    password_file: typer.FileText = typer.Option(
+        None, "--password-file", help="Read the password from this file ('-': standard input)"
+    ),
+) -> None:
+    """Set a user's web sign-in password (asked twice unless --password-file)."""
+    if password_file is not None:
+        password = password_file.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with store_engine() as engine, engine.begin() as connection:
+        try:
+            users_repo.set_password(connection, username, password, actor="cli")
+        except users_repo.UserError as error:
+            raise fail(str(error)) from None
+    console.print(f"password set for {username}")
+
+
+@app.command(name="demo-accounts")
+def demo_accounts(
+    url: str = typer.Option("http://127.0.0.1:8000", help="Where the app is served"),
+) -> None:
+    """Create (or reset) one demo account per role and print their passwords."""
+    from ecomrisk.web.demo_accounts import format_accounts, seed_demo_accounts
+
+    with store_engine() as engine, engine.begin() as connection:
+        accounts = seed_demo_accounts(connection)
+    console.print(format_accounts(accounts, url), highlight=False)

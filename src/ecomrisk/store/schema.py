@@ -700,3 +700,98 @@ network_scores = Table(
     Column("community", BigInteger, nullable=False),
     Column("run_id", Id, nullable=False),
 )
+
+# The officer and analyst web app (migration 0016). Sessions are server-side:
+# the cookie carries a random token, the store keeps its sha256 and the
+# session's CSRF token, so signing out or an expiry ends it everywhere.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # sha256 of the cookie's token
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),  # absolute end, whatever the activity
+    Column("ended_at", UTCDateTime),  # signed out
+)
+
+# Every sign-in attempt, kept so lock-out counts recent failures per username.
+sign_in_attempts = Table(
+    "sign_in_attempts",
+    metadata,
+    _id(),
+    Column("username", String(100), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Index("ix_sign_in_attempts_username_at", "username", "at"),
+)
+
+# Who is working a shipment of the queue; keyed by the filing, not the version,
+# so an amendment keeps its officer.
+queue_claims = Table(
+    "queue_claims",
+    metadata,
+    Column("filer_id", Id, ForeignKey("filers.id"), primary_key=True),
+    Column("filer_reference", String(100), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=False),
+)
+
+# IPR recordations kept by administrators: a trademark, its owner and the
+# manufacturers it authorises (goods from anyone else are suspect).
+ipr_recordations = Table(
+    "ipr_recordations",
+    metadata,
+    _id(),
+    Column("number", String(50), nullable=False, unique=True),
+    Column("trademark", String(200), nullable=False),
+    Column("owner", String(200), nullable=False),
+    Column("owner_contact", String(300), nullable=False),
+    Column("authorised_manufacturers", JSONDoc, nullable=False),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# A counterfeit finding and the recordation it infringes, with the notice sent
+# to the rights holder.
+finding_recordations = Table(
+    "finding_recordations",
+    metadata,
+    Column("finding_id", Id, ForeignKey("findings.id"), primary_key=True),
+    Column("recordation_id", Id, ForeignKey("ipr_recordations.id"), nullable=False, index=True),
+    Column("linked_by", String(100), nullable=False),
+    Column("linked_at", UTCDateTime, nullable=False),
+    Column("notice_sent_at", UTCDateTime),
+    Column("notice_sent_by", String(100)),
+    Column("notice_note", String(500)),
+)
+
+# Enforcement cases: detention, seizure, abandonment, release, forfeiture,
+# destruction. The case's status is that of its last status-changing step.
+enforcement_cases = Table(
+    "enforcement_cases",
+    metadata,
+    _id(),
+    Column("filer_id", Id, ForeignKey("filers.id"), nullable=False),
+    Column("filer_reference", String(100), nullable=False),
+    Column("shipment_id", Id, ForeignKey("shipments.id"), nullable=False),  # version examined
+    Column("outcome_id", Id, ForeignKey("outcomes.id")),
+    Column("status", String(20), nullable=False),
+    Column("opened_by", String(100), nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Index("ix_enforcement_cases_shipment", "filer_id", "filer_reference"),
+    Index("ix_enforcement_cases_status", "status"),
+)
+
+case_steps = Table(
+    "case_steps",
+    metadata,
+    _id(),
+    Column("case_id", Id, ForeignKey("enforcement_cases.id"), nullable=False, index=True),
+    Column("step", String(30), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("note", String(500)),
+)
