@@ -214,7 +214,9 @@ def _build_and_render(start: int, file_format: str) -> _Chunk:
         if file_format in ("ndjson", "both"):
             ndjson[code] = b"".join(to_json(record) + b"\n" for record in records)
         if file_format in ("parquet", "both"):
-            tables[code] = pa.Table.from_pylist(records)
+            # Not Table.from_pylist: it takes the columns of the first record only, and
+            # a field that record lacks (a seller, a marketplace) would be dropped.
+            tables[code] = pa.Table.from_struct_array(pa.array(records))
     return _Chunk(
         ndjson, tables, _csv_bytes(shipment_rows), _csv_bytes(party_rows), weights, violations
     )
