@@ -251,12 +251,14 @@ def plot(result: dict[str, Any], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(7, 4.2))
     xs = [s * 100 for s in SHARES]
     for name in ("valid", "test", "pseudo_test"):
-        if name in result:
+        if isinstance(result.get(name), dict):
             means = result[name]["mean"]["precision"]
             ax.plot(xs, [means[f"{x:g}%"] for x in xs], marker="o", label=f"ecomrisk, {name}")
     for name in ("LightGBM", "XGBoost"):
         ys = [BASELINES[name]["5%"], BASELINES[name]["10%"]]
-        ax.plot([5, 10], ys, linestyle="--", marker="x", label=f"{name} (published)")
+        ax.plot(
+            [5, 10], ys, linestyle="--", marker="x", label=f"{name} (published, held-back quarter)"
+        )
     ax.axhline(result["fraud_rate_valid"], color="grey", linewidth=0.8, label="random inspection")
     ax.set(xlabel="share inspected (%)", ylabel="precision", ylim=(0, 1.05), xticks=xs)
     ax.set_title("KCS benchmark: Precision at n % inspected (mean of seeds)")
@@ -308,7 +310,7 @@ def main() -> None:
         "benchmark": "KCS synthetic customs declarations (arXiv:2208.02484)",
         "train": str(args.data / TRAIN),
         "valid": str(args.data / VALID),
-        "test": str(args.test) if test is not None else "valid file (no --test given)",
+        "test_file": str(args.test) if test is not None else "valid file (no --test given)",
         "seeds": seeds,
         "rates": args.rates,
         "refit": not args.no_refit,
