@@ -47,6 +47,10 @@ class DecisionContext:
     _lists_checked: float = -1e9
     models: ModelCache = field(default_factory=ModelCache)
 
+    def __post_init__(self) -> None:
+        # A promotion of a model takes effect within the same delay as a rule set's.
+        self.models.refresh_seconds = self.refresh_seconds
+
     def lists(self, connection: Connection) -> list[LoadedList]:
         if time.monotonic() - self._lists_checked >= self.refresh_seconds:
             self._lists = load_current_lists(connection)
