@@ -34,7 +34,7 @@ class Filings:
             )
         self.filer_id = filer.id
         self.deciding = decider(self.engine, self.settings)
-        self.deciding.context.refresh_seconds = 0
+        self.deciding.context.refresh_seconds = 0  # a promotion takes effect at once
         self.deciding.context.models.refresh_seconds = 0
 
     def file(self, reference: str, at: datetime, **overrides: Any) -> int:

@@ -50,6 +50,7 @@ def _history(data_dir: Path, n: int) -> None:
 def test_train_evaluate_promote_and_roll_back(data_dir: Path) -> None:
     refused = runner.invoke(app, ["model", "train"])
     assert refused.exit_code == 1
+    assert "run `ecomrisk db upgrade` first" in refused.output
     _history(data_dir, 160)
     assert (
         "needs at least 50" in runner.invoke(app, ["model", "train", "--to", "2026-03-02"]).output

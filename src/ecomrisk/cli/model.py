@@ -1,11 +1,14 @@
 """``ecomrisk model``: train, evaluate, list and promote risk models."""
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 from rich.table import Table
+from sqlalchemy import Engine
 
 from ecomrisk.cli._common import console, err_console, fail, settings, stage_progress, store_engine
 from ecomrisk.risk.context import feature_context
@@ -13,6 +16,7 @@ from ecomrisk.risk.model import registry
 from ecomrisk.risk.model.plots import calibration_png, precision_png
 from ecomrisk.risk.model.service import evaluate_version, train_and_register
 from ecomrisk.risk.model.training import TrainingError
+from ecomrisk.store import migrate
 
 app = typer.Typer(
     help="Risk models: train, evaluate, shadow, promote, roll back.", no_args_is_help=True
@@ -20,6 +24,19 @@ app = typer.Typer(
 
 ACTOR = "cli"
 _DAY = ["%Y-%m-%d"]
+
+
+@contextmanager
+def _store() -> Iterator[Engine]:
+    """The store, refused with what to do when it is not migrated."""
+    with store_engine() as engine:
+        state = migrate.status(engine)
+        if not state.up_to_date:
+            raise fail(
+                f"the store is at revision {state.current or '(empty)'}, not {state.head}: "
+                "run `ecomrisk db upgrade` first"
+            )
+        yield engine
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -38,7 +55,7 @@ def train(
     """Train on inspected shipments (features as of filing) and store the model as a draft."""
     if calibration not in ("auto", "isotonic", "platt"):
         raise fail(f"--calibration {calibration!r}: use auto, isotonic or platt")
-    with store_engine() as engine:
+    with _store() as engine:
         context = feature_context(engine, settings())
         try:
             with stage_progress() as advance:
@@ -83,7 +100,7 @@ def evaluate(
     until: datetime = typer.Option(None, "--to", formats=_DAY, help="Day after the last"),
 ) -> None:
     """AUC; precision, recall, revenue at 1-10 %; calibration, Brier; by mode and facility."""
-    with store_engine() as engine:
+    with _store() as engine:
         try:
             with console.status("scoring outcomes"):
                 report = evaluate_version(
@@ -109,7 +126,7 @@ def evaluate(
 @app.command("list")
 def list_models() -> None:
     """List model versions, their status, window and test figures."""
-    with store_engine() as engine, engine.connect() as connection:
+    with _store() as engine, engine.connect() as connection:
         stored = registry.listing(connection)
     table = Table("model", "status", "trained", "filed from", "filed to", "AUC (random)", "by")
     for m in stored:
@@ -131,7 +148,7 @@ def list_models() -> None:
 @app.command()
 def show(version: str = typer.Argument(..., help="NAME@VERSION")) -> None:
     """Print a model version's metadata (window, features, metrics, code, seed) as JSON."""
-    with store_engine() as engine, engine.connect() as connection:
+    with _store() as engine, engine.connect() as connection:
         try:
             stored = registry.load(connection, version)
         except registry.ModelRegistryError as error:
@@ -152,7 +169,7 @@ def show(version: str = typer.Argument(..., help="NAME@VERSION")) -> None:
 
 
 def _set(version: str, status: registry.Status) -> None:
-    with store_engine() as engine, engine.begin() as connection:
+    with _store() as engine, engine.begin() as connection:
         try:
             registry.set_status(connection, version, status, ACTOR)
         except registry.ModelRegistryError as error:
@@ -181,7 +198,7 @@ def retire(version: str = typer.Argument(..., help="NAME@VERSION")) -> None:
 @app.command()
 def rollback() -> None:
     """Retire the live model and make the one live before it live again."""
-    with store_engine() as engine, engine.begin() as connection:
+    with _store() as engine, engine.begin() as connection:
         try:
             retired, restored = registry.rollback(connection, ACTOR)
         except registry.ModelRegistryError as error:

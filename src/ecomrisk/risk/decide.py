@@ -49,6 +49,10 @@ class DecisionContext:
     models: ModelCache = field(default_factory=ModelCache)
     network: NetworkContext = field(default_factory=NetworkContext)
 
+    def __post_init__(self) -> None:
+        # A promotion of a model takes effect within the same delay as a rule set's.
+        self.models.refresh_seconds = self.refresh_seconds
+
     def lists(self, connection: Connection) -> list[LoadedList]:
         if time.monotonic() - self._lists_checked >= self.refresh_seconds:
             self._lists = load_current_lists(connection)

@@ -39,20 +39,21 @@ POPULATIONS: dict[str, tuple[str, Callable[[Example], bool]]] = {
 
 
 def calibration_curve(y: np.ndarray, p: np.ndarray) -> list[dict[str, float]]:
-    """Per bin of predicted probability: mean prediction, observed rate, count."""
-    edges = np.linspace(0, 1, CALIBRATION_BINS + 1)
-    index = np.clip(np.digitize(p, edges[1:-1]), 0, CALIBRATION_BINS - 1)
+    """Per bin of predicted probability: mean prediction, observed rate, count. Bins
+    hold equal counts (deciles of the prediction): most shipments score near 0, and
+    equal-width bins would put nearly all of them in one."""
+    edges = np.unique(np.quantile(p, np.linspace(0, 1, CALIBRATION_BINS + 1)))
+    index = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, max(len(edges) - 2, 0))
     out = []
-    for b in range(CALIBRATION_BINS):
+    for b in np.unique(index):
         mine = index == b
-        if mine.any():
-            out.append(
-                {
-                    "predicted": float(p[mine].mean()),
-                    "observed": float(y[mine].mean()),
-                    "count": int(mine.sum()),
-                }
-            )
+        out.append(
+            {
+                "predicted": float(p[mine].mean()),
+                "observed": float(y[mine].mean()),
+                "count": int(mine.sum()),
+            }
+        )
     return out
 
 
