@@ -102,6 +102,12 @@ def test_selection_by_cli_fills_capacity_and_the_queue_reads_it(world: World) ->
     assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)
     assert {r["reason"] for r in rows} == reasons
     assert queue.json()["parameters"]["seed"] == 7
+    # an exam's outcome records the reason and probability the selection stored
+    with world.engine.connect() as connection:
+        kind, pi = runs_repo.selection_of(connection, rows[0]["shipment_version_id"]) or (None, 0)
+    assert kind is not None
+    assert kind.value == {"score": "targeted"}.get(rows[0]["reason"], rows[0]["reason"])
+    assert pi == rows[0]["inclusion_probability"]
     # once a day: the random sample cannot be redrawn
     again = runner.invoke(app, ["targeting", "select", "--facility", "USJFK", "--day", day])
     assert again.exit_code == 1

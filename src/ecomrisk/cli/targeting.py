@@ -84,18 +84,14 @@ def _show(stored: dict[str, object], limit: int) -> None:
     summary: dict[str, object] = stored["summary"]  # type: ignore[assignment]
     rows: list[dict[str, object]] = stored["selections"]  # type: ignore[assignment]
     table = Table(
-        "#",
-        "shipment",
-        "mode",
-        "lane",
-        "exam",
-        "why",
-        "p(incl.)",
-        "p(viol.)",
-        "value",
         title=f"{stored['facility']} on {stored['day']}: {summary['selected']} of "
-        f"{summary['candidates']} shipments selected",
+        f"{summary['candidates']} shipments selected"
     )
+    table.add_column("#")
+    # Never cut the reference: an officer needs all of it to find the parcel.
+    table.add_column("shipment", no_wrap=True, min_width=19)
+    for name in ("mode", "lane", "exam", "why", "incl. p", "p", "value"):
+        table.add_column(name)
     for row in rows[:limit]:
         table.add_row(
             str(row["rank"]),

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ecomrisk import audit
 from ecomrisk.compliance import designs_repo
 from ecomrisk.compliance.strata import Unit, stratum_of
-from ecomrisk.domain.enums import FindingType, Lane
+from ecomrisk.domain.enums import FindingType, Lane, SelectionKind
 from ecomrisk.domain.jurisdiction import JurisdictionProfile
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.settings import Settings
@@ -321,3 +321,26 @@ def read(connection: Connection, facility: Facility, day: date) -> dict[str, Any
             for r in rows
         ],
     }
+
+
+# How an outcome records each reason (``Outcome.selection``).
+OUTCOME_SELECTION = {
+    "forced": SelectionKind.FORCED,
+    "random": SelectionKind.RANDOM,
+    "score": SelectionKind.TARGETED,
+    "exploration": SelectionKind.EXPLORATION,
+}
+
+
+def selection_of(connection: Connection, shipment_id: int) -> tuple[SelectionKind, float] | None:
+    """Why a shipment version was selected and with what probability, as the
+    outcome of its exam should record them; None if it was never selected."""
+    row = connection.execute(
+        select(selections.c.reason, selections.c.inclusion_probability)
+        .where(selections.c.shipment_id == shipment_id)
+        .order_by(selections.c.id.desc())
+        .limit(1)
+    ).one_or_none()
+    if row is None:
+        return None
+    return OUTCOME_SELECTION[row.reason], float(row.inclusion_probability)
