@@ -159,6 +159,14 @@ class RecordErrorPublic(BaseModel):
         )
 
 
+class BatchRefused(BaseModel):
+    """A 422 of the batch route: the request itself is invalid (problems), or an
+    all_or_nothing batch was refused (one entry per refused record)."""
+
+    detail: str
+    errors: list[RecordErrorPublic | ProblemPublic] = Field(default_factory=list)
+
+
 class BatchResult(BaseModel):
     accepted: int
     replayed: int

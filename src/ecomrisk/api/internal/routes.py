@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ecomrisk.api.deps import EngineDep, SettingsDep
 from ecomrisk.api.internal.auth import Analyst, Reader
+from ecomrisk.api.schemas import ErrorBody
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.backtest import backtest
 from ecomrisk.risk.context import feature_context
@@ -18,7 +19,18 @@ from ecomrisk.risk.explain import explain
 from ecomrisk.risk.rules import RuleFileError
 from ecomrisk.store.schema import rulesets
 
-router = APIRouter(prefix="/internal/v1", tags=["internal"])
+# Every error of the internal API has the app's one error body (api/errors.py).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (401, "Missing, invalid or revoked user token"),
+        (403, "The user has none of the roles the route needs"),
+        (404, "No such rule set or decision"),
+        (409, "A rule set of that name and version exists with other content"),
+        (422, "Invalid request: every problem listed"),
+    )
+}
+router = APIRouter(prefix="/internal/v1", tags=["internal"], responses=ERRORS)
 
 MAX_ID = 2**63 - 1  # the largest id a database column holds
 

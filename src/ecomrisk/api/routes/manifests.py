@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response
 
 from ecomrisk.api.deps import ConnectionDep, CurrentFiler, EngineDep, ProfileDep, actor
-from ecomrisk.api.routes.shipments import ERRORS
+from ecomrisk.api.routes.shipments import ERRORS, cursor_id
 from ecomrisk.api.schemas import ManifestPage, ManifestReceipt, ManifestSummaryPublic
 from ecomrisk.domain.records import ManifestFiling
 from ecomrisk.ingest.bulk import REJECTION_STATUS
@@ -60,9 +60,7 @@ def list_manifests(
     cursor: Annotated[str | None, Query(max_length=18, pattern=r"^[0-9]+$")] = None,
 ) -> ManifestPage:
     """Your manifests (current versions), newest first, a page at a time."""
-    page = list_current_manifests(
-        connection, filer.id, limit=limit, before_id=int(cursor) if cursor else None
-    )
+    page = list_current_manifests(connection, filer.id, limit=limit, before_id=cursor_id(cursor))
     next_cursor = str(page[-1].id) if len(page) == limit else None
     return ManifestPage(items=[ManifestSummaryPublic.of(m) for m in page], next_cursor=next_cursor)
 

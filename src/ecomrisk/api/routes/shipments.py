@@ -17,6 +17,7 @@ from ecomrisk.api.deps import (
 )
 from ecomrisk.api.ops import metrics
 from ecomrisk.api.schemas import (
+    BatchRefused,
     BatchRequest,
     BatchResult,
     ErrorBody,
@@ -93,7 +94,20 @@ def submit_shipment(
     )
 
 
-@router.post("/batch", response_model=BatchResult, responses=ERRORS)
+BATCH_ERRORS = {**ERRORS, 422: {"model": BatchRefused, "description": ERRORS[422]["description"]}}
+MAX_ID = 2**63 - 1  # the largest id a database column holds
+
+
+def cursor_id(cursor: str | None) -> int | None:
+    """The id a paging cursor stands for; one no page gave out is refused (422)."""
+    if cursor is None:
+        return None
+    if int(cursor) > MAX_ID:
+        raise HTTPException(422, f"cursor {cursor!r} is not one a page of results gave out")
+    return int(cursor)
+
+
+@router.post("/batch", response_model=BatchResult, responses=BATCH_ERRORS)
 def submit_batch(
     batch: BatchRequest,
     filer: CurrentFiler,
@@ -201,9 +215,7 @@ def list_shipments(
     cursor: Annotated[str | None, Query(max_length=18, pattern=r"^[0-9]+$")] = None,
 ) -> ShipmentPage:
     """Your filings (current versions), newest first, a page at a time."""
-    page = list_current(
-        connection, filer.id, limit=limit, before_id=int(cursor) if cursor else None
-    )
+    page = list_current(connection, filer.id, limit=limit, before_id=cursor_id(cursor))
     next_cursor = str(page[-1].id) if len(page) == limit else None
     return ShipmentPage(items=[ShipmentSummaryPublic.of(s) for s in page], next_cursor=next_cursor)
 
