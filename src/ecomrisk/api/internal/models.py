@@ -9,9 +9,10 @@ from pydantic import BaseModel
 
 from ecomrisk.api.deps import EngineDep
 from ecomrisk.api.internal.auth import Analyst
+from ecomrisk.api.internal.routes import ERRORS
 from ecomrisk.risk.model import registry
 
-router = APIRouter(prefix="/internal/v1/models", tags=["internal"])
+router = APIRouter(prefix="/internal/v1/models", tags=["internal"], responses=ERRORS)
 
 
 class ModelSummary(BaseModel):

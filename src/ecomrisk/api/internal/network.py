@@ -7,9 +7,10 @@ from fastapi import APIRouter, HTTPException, Path, Query
 
 from ecomrisk.api.deps import EngineDep
 from ecomrisk.api.internal.auth import Analyst
+from ecomrisk.api.internal.routes import ERRORS
 from ecomrisk.risk.network import explore
 
-router = APIRouter(prefix="/internal/v1/network", tags=["network"])
+router = APIRouter(prefix="/internal/v1/network", tags=["network"], responses=ERRORS)
 
 MAX_ID = 2**63 - 1
 Limit = Annotated[int, Query(ge=1, le=explore.MAX_LIMIT, description="most items returned")]

@@ -10,11 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ecomrisk.api.deps import EngineDep
 from ecomrisk.api.internal.auth import require
+from ecomrisk.api.internal.routes import ERRORS
 from ecomrisk.domain.enums import ExamType, Role
 from ecomrisk.store.users_repo import User
 from ecomrisk.targeting import facilities_repo, runs_repo
 
-router = APIRouter(prefix="/internal/v1", tags=["internal"])
+router = APIRouter(prefix="/internal/v1", tags=["internal"], responses=ERRORS)
 
 Administrator = Annotated[User, Depends(require(Role.ADMINISTRATOR))]
 FacilityReader = Annotated[
