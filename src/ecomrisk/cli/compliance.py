@@ -13,7 +13,6 @@ from ecomrisk.compliance import designs_repo, frame
 from ecomrisk.compliance.design import DesignError
 from ecomrisk.compliance.design import design as make_design
 from ecomrisk.compliance.estimators import Interval
-from ecomrisk.compliance.plots import plot_report
 from ecomrisk.compliance.report import compliance_report
 from ecomrisk.compliance.strata import StrataError, parse_by
 from ecomrisk.domain.jurisdiction import load_profile
@@ -150,6 +149,8 @@ def report(
             f"inclusion probability, {result.inconclusive} inconclusive)"
         )
         return
+    from ecomrisk.compliance.plots import plot_report  # Matplotlib only when plotting
+
     plot_report(result, plot)
     table = Table(
         "stratum",

@@ -13,9 +13,6 @@ from sqlalchemy import Engine
 from ecomrisk.cli._common import console, err_console, fail, settings, stage_progress, store_engine
 from ecomrisk.risk.context import feature_context
 from ecomrisk.risk.model import registry
-from ecomrisk.risk.model.plots import calibration_png, precision_png
-from ecomrisk.risk.model.service import evaluate_version, train_and_register
-from ecomrisk.risk.model.training import TrainingError
 from ecomrisk.store import migrate
 
 app = typer.Typer(
@@ -55,6 +52,10 @@ def train(
     """Train on inspected shipments (features as of filing) and store the model as a draft."""
     if calibration not in ("auto", "isotonic", "platt"):
         raise fail(f"--calibration {calibration!r}: use auto, isotonic or platt")
+    # XGBoost, scikit-learn and pandas load for the commands that need them only.
+    from ecomrisk.risk.model.service import train_and_register
+    from ecomrisk.risk.model.training import TrainingError
+
     with _store() as engine:
         context = feature_context(engine, settings())
         try:
@@ -100,6 +101,9 @@ def evaluate(
     until: datetime = typer.Option(None, "--to", formats=_DAY, help="Day after the last"),
 ) -> None:
     """AUC; precision, recall, revenue at 1-10 %; calibration, Brier; by mode and facility."""
+    from ecomrisk.risk.model.plots import calibration_png, precision_png
+    from ecomrisk.risk.model.service import evaluate_version
+
     with _store() as engine:
         try:
             with console.status("scoring outcomes"):

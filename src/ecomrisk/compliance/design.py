@@ -10,9 +10,8 @@ proportion to stratum populations (one national estimate, fewer exams).
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Literal
-
-from scipy.stats import norm  # type: ignore[import-untyped]
 
 Allocation = Literal["per_stratum", "overall"]
 
@@ -46,7 +45,7 @@ def sample_size(expected_rate: float, margin: float, confidence: float, populati
     _check(expected_rate, margin, confidence)
     if population <= 0:
         return 0
-    z = float(norm.ppf(1 - (1 - confidence) / 2))
+    z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
     n0 = z * z * expected_rate * (1 - expected_rate) / (margin * margin)
     n = n0 / (1 + (n0 - 1) / population)
     return min(population, math.ceil(n - 1e-9))

@@ -15,10 +15,10 @@ intervals otherwise, both on the Korn-Graubard effective sample size
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Literal
 
 import numpy as np
-from scipy.stats import beta, norm  # type: ignore[import-untyped]
 
 IntervalMethod = Literal["auto", "wilson", "exact"]
 # Below this many (effective) events or non-events, the exact interval is used.
@@ -42,7 +42,7 @@ class Interval:
 
 
 def _z(confidence: float) -> float:
-    return float(norm.ppf(1 - (1 - confidence) / 2))
+    return NormalDist().inv_cdf(1 - (1 - confidence) / 2)
 
 
 def wilson(x: float, n: float, confidence: float) -> tuple[float, float]:
@@ -59,6 +59,9 @@ def clopper_pearson(x: float, n: float, confidence: float) -> tuple[float, float
     """The exact interval (conservative); ``x`` and ``n`` may be effective, non-integer counts."""
     if n <= 0:
         return 0.0, 1.0
+    # SciPy (the beta quantiles) loads on first use: most callers never need it.
+    from scipy.stats import beta  # type: ignore[import-untyped]
+
     alpha = 1 - confidence
     low = 0.0 if x <= 0 else float(beta.ppf(alpha / 2, x, n - x + 1))
     high = 1.0 if x >= n else float(beta.ppf(1 - alpha / 2, x + 1, n - x))

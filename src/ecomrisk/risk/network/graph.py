@@ -16,25 +16,11 @@ from typing import Any
 import igraph
 from sqlalchemy import Engine, select
 
-from ecomrisk.risk.network.keys import PARTY_KEY_COLUMNS, Keys
+from ecomrisk.risk.network.keys import PARTY_KEY_COLUMNS, Keys, identifier_nodes
 from ecomrisk.risk.network.signatures import READ_BATCH_ROWS, cached_keys
 from ecomrisk.store.schema import parties, shipments
 
 NODE_KINDS = ("entity", "address", "phone", "email", "seller", "shipment")
-
-
-def identifier_nodes(keys: Keys) -> list[str]:
-    """The identifier nodes of a party record's keys."""
-    out = []
-    if keys.address_block:
-        out.append(f"address:{keys.address_block}")
-    if keys.phone:
-        out.append(f"phone:{keys.phone}")
-    if keys.email:
-        out.append(f"email:{keys.email}")
-    if keys.seller:
-        out.append(f"seller:{keys.seller}")
-    return out
 
 
 @dataclass

@@ -110,3 +110,17 @@ PARTY_KEY_COLUMNS = (
     "email_norm",
     "marketplace_seller_id",
 )
+
+
+def identifier_nodes(keys: Keys) -> list[str]:
+    """The identifier nodes of a party record's keys."""
+    out = []
+    if keys.address_block:
+        out.append(f"address:{keys.address_block}")
+    if keys.phone:
+        out.append(f"phone:{keys.phone}")
+    if keys.email:
+        out.append(f"email:{keys.email}")
+    if keys.seller:
+        out.append(f"seller:{keys.seller}")
+    return out

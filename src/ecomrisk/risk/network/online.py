@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from ecomrisk.domain.records import Reason
-from ecomrisk.risk.network.graph import identifier_nodes
-from ecomrisk.risk.network.keys import record_keys
+from ecomrisk.risk.network.keys import identifier_nodes, record_keys
 from ecomrisk.risk.network.link import Linked, LinkModel, link_version
 from ecomrisk.risk.network.model import ALGORITHM, Weights
 from ecomrisk.risk.network.resolve import latest_model
