@@ -100,7 +100,15 @@ def test_a_live_model_decides_explains_and_reproduces(
         assert words[0].startswith("declared value per unit is ")
         assert "of the reference value for HS chapter 64 (+" in words[0]
         model = TrainedModel.from_bytes(trained[0], "risk@1")
-        assert decided.score >= model.assess(decided.features).probability
+        assessed = model.assess(decided.features)
+        assert decided.score >= assessed.probability
+        # Stored beside the features for targeting: p, and revenue if there is a violation.
+        assert "model_probability" not in by[(before, "live")].features
+        assert decided.features["model_probability"] == assessed.probability
+        revenue = decided.features["model_revenue_at_risk"] * assessed.probability
+        assert revenue == pytest.approx(assessed.expected_revenue)
+        shadow_p = TrainedModel.from_bytes(trained[1], "risk@2").assess(decided.features)
+        assert by[(sid, "shadow")].features["model_probability"] == shadow_p.probability
         for row in (decided, by[(sid, "shadow")]):
             result = explain(connection, row.id)
             assert result.reproduced

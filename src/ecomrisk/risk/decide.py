@@ -20,6 +20,7 @@ from ecomrisk.features.online import history_features
 from ecomrisk.features.shipment import shipment_features
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.decision import decide
+from ecomrisk.risk.model.assessment import ModelAssessment
 from ecomrisk.risk.model.live import ModelCache
 from ecomrisk.risk.network.online import NetworkContext, network_features
 from ecomrisk.risk.rules import RuleSet
@@ -103,6 +104,23 @@ def features_of(
     return values
 
 
+def with_model_outputs(
+    values: dict[str, Any], assessment: ModelAssessment | None
+) -> dict[str, Any]:
+    """The features to store with a decision, with the model's calibrated probability
+    and its revenue at risk if there is a violation beside them: targeting values an
+    exam at p x (revenue + priority weight). Not features of the model: they are not
+    in the feature registry, so no model trains on them."""
+    if assessment is None:
+        return values
+    p = assessment.probability
+    return {
+        **values,
+        "model_probability": p,
+        "model_revenue_at_risk": assessment.expected_revenue / p if p > 0 else 0.0,
+    }
+
+
 def _store(
     connection: Connection, sid: int, decision: Decision, features: dict[str, Any], kind: str
 ) -> int:
@@ -155,13 +173,15 @@ def decide_version(
     live_model, shadow_models = context.models.current(connection)
     assessment = live_model.assess(values) if live_model is not None else None
     decision = decide(values, live, profile, now, versions, evidence, assessment)
-    _store(connection, sid, decision, values, "live")
+    stored_values = with_model_outputs(values, assessment)
+    _store(connection, sid, decision, stored_values, "live")
     for shadow in shadows:
         would_be = decide(values, shadow, profile, now, versions, evidence, assessment)
-        _store(connection, sid, would_be, values, "shadow")
+        _store(connection, sid, would_be, stored_values, "shadow")
     for candidate in shadow_models:
-        would_be = decide(values, live, profile, now, versions, evidence, candidate.assess(values))
-        _store(connection, sid, would_be, values, "shadow")
+        judged = candidate.assess(values)
+        would_be = decide(values, live, profile, now, versions, evidence, judged)
+        _store(connection, sid, would_be, with_model_outputs(values, judged), "shadow")
     return decision
 
 

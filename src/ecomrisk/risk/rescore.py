@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from ecomrisk.features.matrix import FeatureContext, feature_matrix
 from ecomrisk.risk import rulesets_repo
+from ecomrisk.risk.decide import with_model_outputs
 from ecomrisk.risk.decision import decide
 from ecomrisk.risk.model.live import ModelCache
 from ecomrisk.risk.network.online import no_network, stored_network
@@ -105,7 +106,7 @@ def rescore(
                     "lane": decision.lane.value,
                     "reasons": [r.model_dump() for r in decision.reasons],
                     "versions": decision.versions,
-                    "features": row,
+                    "features": with_model_outputs(row, assessment),
                     "kind": "live",
                     "ruleset": ruleset.label,
                 }
