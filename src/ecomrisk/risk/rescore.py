@@ -85,16 +85,18 @@ def rescore(
     for start in range(0, len(rows), chunk_rows):
         chunk: list[dict[str, Any]] = []
         part = rows[start : start + chunk_rows]
+        sids: list[int] = []
+        network_links: list[list[Any]] = []
         for row in part:
             row.pop("received_at")
+            sids.append(row.pop("sid"))
+            network, links = linked.get(sids[-1], (no_network(), []))
+            row.update(network)  # before the model, as online
+            network_links.append(links)
         # The live model, as online: scored for the whole chunk at once.
-        sids = [row.pop("sid") for row in part]
-        for sid, row in zip(sids, part, strict=True):
-            row.update(linked.get(sid, (no_network(), []))[0])  # before the model, as online
         assessments = model.assess_many(part) if model is not None else [None] * len(part)
-        for sid, row, assessment in zip(sids, part, assessments, strict=True):
-            evidence = screened[sid][1] if sid in screened else []
-            evidence = [*evidence, *linked.get(sid, (no_network(), []))[1]]
+        for sid, row, assessment, links in zip(sids, part, assessments, network_links, strict=True):
+            evidence = [*(screened[sid][1] if sid in screened else []), *links]
             decision = decide(row, ruleset, context.profile, now, versions, evidence, assessment)
             if already.get(sid) == decision.versions:
                 continue  # decided by an earlier run with the same inputs
