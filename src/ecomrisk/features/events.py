@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, select, update
 
 from ecomrisk.reference.fx import RateTable
 from ecomrisk.store.schema import (
@@ -20,6 +20,35 @@ from ecomrisk.store.schema import (
     parties,
     shipments,
 )
+
+# Statements built once (every filing runs them): building and keying a statement
+# in SQLAlchemy costs more than SQLite spends running it.
+_PARTY_KEYS = select(
+    parties.c.role,
+    parties.c.name,
+    parties.c.name_norm,
+    parties.c.address_norm,
+    parties.c.phone_norm,
+    parties.c.email_norm,
+    parties.c.marketplace_seller_id,
+).where(parties.c.shipment_id == bindparam("sid"))
+_VERSION = select(shipments).where(shipments.c.id == bindparam("sid"))
+_ITEM_VALUES = select(line_items.c.value, line_items.c.currency).where(
+    line_items.c.shipment_id == bindparam("sid")
+)
+_SUPERSEDE = (
+    update(feature_events)
+    .where(
+        and_(
+            feature_events.c.filer_id == bindparam("filer"),
+            feature_events.c.filer_reference == bindparam("reference"),
+            feature_events.c.superseded_sid.is_(None),
+            feature_events.c.sid != bindparam("new_sid"),
+        )
+    )
+    .values(superseded_s=bindparam("at_s"), superseded_sid=bindparam("new_sid"))
+)
+_INSERT_EVENT = feature_events.insert()
 
 
 def epoch_seconds(moment: datetime) -> int:
@@ -37,17 +66,7 @@ def declared_value(items: list[tuple[Decimal, str]], rates: RateTable, currency:
 
 
 def _party_keys(connection: Connection, sid: int) -> dict[str, str | None]:
-    rows = connection.execute(
-        select(
-            parties.c.role,
-            parties.c.name,
-            parties.c.name_norm,
-            parties.c.address_norm,
-            parties.c.phone_norm,
-            parties.c.email_norm,
-            parties.c.marketplace_seller_id,
-        ).where(parties.c.shipment_id == sid)
-    ).all()
+    rows = connection.execute(_PARTY_KEYS, {"sid": sid}).all()
     by_role = {row.role: row for row in rows}
     consignee, shipper, seller = (by_role.get(r) for r in ("consignee", "shipper", "seller"))
 
@@ -71,34 +90,25 @@ def record_shipment_event(
 ) -> Row[Any]:
     """Add the event of shipment version ``sid`` and close the version it supersedes;
     returns the stored shipment row, so a caller need not read it again."""
-    version = connection.execute(select(shipments).where(shipments.c.id == sid)).one()
-    items = connection.execute(
-        select(line_items.c.value, line_items.c.currency).where(line_items.c.shipment_id == sid)
-    ).all()
+    version = connection.execute(_VERSION, {"sid": sid}).one()
+    items = connection.execute(_ITEM_VALUES, {"sid": sid}).all()
     received_s = epoch_seconds(version.received_at)
+    params = {"filer": version.filer_id, "reference": version.filer_reference}
+    connection.execute(_SUPERSEDE, params | {"new_sid": sid, "at_s": received_s})
     connection.execute(
-        update(feature_events)
-        .where(
-            and_(
-                feature_events.c.filer_id == version.filer_id,
-                feature_events.c.filer_reference == version.filer_reference,
-                feature_events.c.superseded_sid.is_(None),
-                feature_events.c.sid != sid,
-            )
-        )
-        .values(superseded_s=received_s, superseded_sid=sid)
-    )
-    connection.execute(
-        feature_events.insert().values(
-            sid=sid,
-            filer_id=version.filer_id,
-            filer_reference=version.filer_reference,
-            status=version.status,
-            received_s=received_s,
-            arrival_s=epoch_seconds(version.estimated_arrival),
-            value=declared_value([(i.value, i.currency) for i in items], rates, currency),
+        _INSERT_EVENT,
+        {
+            "sid": sid,
+            "filer_id": version.filer_id,
+            "filer_reference": version.filer_reference,
+            "status": version.status,
+            "received_s": received_s,
+            "superseded_s": None,
+            "superseded_sid": None,
+            "arrival_s": epoch_seconds(version.estimated_arrival),
+            "value": declared_value([(i.value, i.currency) for i in items], rates, currency),
             **_party_keys(connection, sid),
-        )
+        },
     )
     return version
 

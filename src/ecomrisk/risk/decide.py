@@ -95,23 +95,26 @@ def features_of(
     return values
 
 
+# Built once: every decision is stored with it (see features/events.py on why).
+_INSERT_DECISION = decisions.insert().returning(decisions.c.id)
+
+
 def _store(
     connection: Connection, sid: int, decision: Decision, features: dict[str, Any], kind: str
 ) -> int:
     result = connection.execute(
-        decisions.insert()
-        .values(
-            shipment_id=sid,
-            decided_at=decision.decided_at,
-            score=decision.score,
-            lane=decision.lane.value,
-            reasons=[r.model_dump() for r in decision.reasons],
-            versions=decision.versions,
-            features=features,
-            kind=kind,
-            ruleset=decision.versions.get("ruleset"),
-        )
-        .returning(decisions.c.id)
+        _INSERT_DECISION,
+        {
+            "shipment_id": sid,
+            "decided_at": decision.decided_at,
+            "score": decision.score,
+            "lane": decision.lane.value,
+            "reasons": [r.model_dump() for r in decision.reasons],
+            "versions": decision.versions,
+            "features": features,
+            "kind": kind,
+            "ruleset": decision.versions.get("ruleset"),
+        },
     )
     return int(result.scalar_one())
 
