@@ -8,7 +8,7 @@ from ecomrisk.domain.enums import Lane
 from ecomrisk.domain.jurisdiction import JurisdictionProfile
 from ecomrisk.domain.records import Decision, Reason
 from ecomrisk.risk.rules import RuleSet, evaluate
-from ecomrisk.risk.rules.evaluate import combined_probability, strictest_lane
+from ecomrisk.risk.rules.evaluate import RuleHit, combined_probability, strictest_lane
 
 # Bumped whenever the way features are computed or combined changes, so a stored
 # decision says which code made it.
@@ -28,11 +28,13 @@ def decide(
     decided_at: datetime,
     versions: Mapping[str, str],
     evidence: Sequence[Reason] = (),
+    hits: Sequence[RuleHit] | None = None,
 ) -> Decision:
     """Score, lane and reasons from the rules over the features. ``evidence`` are the
     reasons of the inputs themselves (screening hits today; model contributions and
-    network links as their issues land): they explain, the rules decide."""
-    hits = evaluate(ruleset, features, decided_at.date())
+    network links as their issues land): they explain, the rules decide. ``hits``: the
+    rule hits when already found (batch rescoring finds them in SQL), in rule order."""
+    hits = evaluate(ruleset, features, decided_at.date()) if hits is None else list(hits)
     reasons = [
         Reason(kind="rule", code=hit.rule.id, text=hit.text, weight=hit.rule.weight)
         for hit in sorted(hits, key=lambda h: -h.rule.weight)

@@ -1,25 +1,51 @@
 """Rescore history in batch after a rule (or, later, model) change.
 
-Features come from the batch feature matrix (the same definitions as online);
-each row is decided by the same pure ``decide`` as a live filing, and the new
-decisions are appended in chunks: earlier decisions stay, the latest counts.
+Features come from the batch feature matrix (the same definitions as online).
+Which rules hit is found for all rows at once by the rule set compiled to SQL
+(``rule_hits_sql``, held equal to the Python evaluation by a property test) in
+DuckDB; each row is then decided by the same pure ``decide`` as a live filing,
+given those hits. The new decisions are appended in chunks: earlier decisions
+stay, the latest counts.
 """
 
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import duckdb
+import pyarrow as pa
 from sqlalchemy import Engine, select
 
-from ecomrisk.features.matrix import FeatureContext, feature_matrix
+from ecomrisk.features.matrix import FeatureContext, feature_rows
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.decision import decide
+from ecomrisk.risk.rules import RuleSet
+from ecomrisk.risk.rules.evaluate import hit_of
+from ecomrisk.risk.rules.model import conditions
+from ecomrisk.risk.rules.sql import hit_column, rule_hits_sql
 from ecomrisk.risk.screen_filing import stored_screening
 from ecomrisk.risk.screening.matcher import DEFAULT_ALGORITHM
 from ecomrisk.risk.screening.repo import load_current_lists
 from ecomrisk.store.schema import decisions, shipments
 
 RESCORE_CHUNK_ROWS = 5_000
+
+
+def _hit_flags(ruleset: RuleSet, rows: list[dict[str, Any]]) -> list[list[bool]]:
+    """Per rule (in rule-set order), per row: does it hold. NULL counts as false."""
+    matrix = pa.Table.from_pylist(rows)
+    # A feature no row has (one a rule names before any filing carries it) is missing,
+    # as in Python's evaluation: a column of NULLs, which no comparison satisfies.
+    named = {c.feature for rule in ruleset.rules for c in conditions(rule.when)}
+    for name in sorted(named - set(matrix.column_names)):
+        matrix = matrix.append_column(name, pa.nulls(matrix.num_rows))
+    with duckdb.connect() as duck:
+        duck.register("matrix", matrix)
+        table = duck.sql(rule_hits_sql(ruleset, "matrix") + " ORDER BY sid").to_arrow_table()
+    return [
+        [bool(flag) for flag in table.column(hit_column(rule.id)).to_pylist()]
+        for rule in ruleset.rules
+    ]
 
 
 def rescore(
@@ -36,11 +62,7 @@ def rescore(
         current = {
             r.id for r in connection.execute(select(shipments.c.id).where(shipments.c.is_current))
         }
-    rows = [
-        row
-        for row in feature_matrix(engine, context, since, until).to_pylist()
-        if row["sid"] in current
-    ]
+    rows = [row for row in feature_rows(engine, context, since, until) if row["sid"] in current]
     with engine.connect() as connection:
         screened = stored_screening(connection)
         lists = ",".join(f"{x.watchlist}@{x.version}" for x in load_current_lists(connection))
@@ -51,14 +73,23 @@ def rescore(
         "lists": lists,
         "screening": DEFAULT_ALGORITHM,
     }
+    # Rules in force today, with their rows' flags; decide() gets the hits in rule order.
+    flags = _hit_flags(ruleset, rows) if rows else []
+    in_force = [
+        (rule, flag)
+        for rule, flag in zip(ruleset.rules, flags, strict=True)
+        if rule.in_force(now.date())
+    ]
     done = 0
     for start in range(0, len(rows), RESCORE_CHUNK_ROWS):
         chunk: list[dict[str, Any]] = []
-        for row in rows[start : start + RESCORE_CHUNK_ROWS]:
+        for i in range(start, min(start + RESCORE_CHUNK_ROWS, len(rows))):
+            row = rows[i]
             sid = row.pop("sid")
             row.pop("received_at")
             evidence = screened[sid][1] if sid in screened else []
-            decision = decide(row, ruleset, context.profile, now, versions, evidence)
+            hits = [hit_of(rule, row) for rule, flag in in_force if flag[i]]
+            decision = decide(row, ruleset, context.profile, now, versions, evidence, hits)
             chunk.append(
                 {
                     "shipment_id": sid,
