@@ -10,6 +10,7 @@ hit can be reproduced with the algorithm that made it.
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.fuzz import ratio, token_set_ratio
@@ -225,6 +226,7 @@ def _block_keys(name: NormalName) -> set[str]:
     return keys
 
 
+@lru_cache(maxsize=4_096)  # one query is screened against every current list
 def _query_forms(query: Query) -> _QueryForms:
     name = normalise_name(query.name)
     return _QueryForms(
