@@ -171,6 +171,9 @@ def test_listing_pages_with_a_cursor(client: TestClient) -> None:
             break
     assert seen == ["R4", "R3", "R2", "R1", "R0"]
     assert client.get(f"{V1}/shipments", params={"limit": 100_000}).status_code == 422
+    for listing in ("shipments", "manifests"):  # a cursor past 64 bits is refused, not a 500
+        too_big = {"cursor": "10000000000000000000"}
+        assert client.get(f"{V1}/{listing}", params=too_big).status_code == 422
 
 
 def test_postal_item_and_itmatt(client: TestClient) -> None:

@@ -191,7 +191,8 @@ def list_shipments(
     filer: CurrentFiler,
     connection: ConnectionDep,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    cursor: Annotated[str | None, Query(max_length=20, pattern=r"^[0-9]+$")] = None,
+    # At most 18 digits: any such id fits a 64-bit integer (a 20-digit cursor was a 500).
+    cursor: Annotated[str | None, Query(max_length=18, pattern=r"^[0-9]+$")] = None,
 ) -> ShipmentPage:
     """Your filings (current versions), newest first, a page at a time."""
     page = list_current(
