@@ -270,9 +270,6 @@ def latency(url: str, env: dict[str, str], key: str, args: argparse.Namespace) -
                 "POST", "/api/v1/shipments", json.dumps(filing(f"W{run}-{n}")), headers
             )
             connection.getresponse().read()  # warm up: connection and caches
-            if n == 0:
-                time.sleep(max(0.0, begin - time.perf_counter() - 0.5))
-                cpu_at.append(_cpu_seconds(server.pid))
             for i, body in enumerate(bodies):
                 scheduled = begin + (i * threads + n) / rate
                 delay = scheduled - time.perf_counter()
@@ -288,6 +285,7 @@ def latency(url: str, env: dict[str, str], key: str, args: argparse.Namespace) -
             connection.close()
 
         workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+        cpu_at.append(_cpu_seconds(server.pid))  # the warm-up requests count too (a few)
         for w in workers:
             w.start()
         for w in workers:
