@@ -2,6 +2,15 @@
 the raw insert rate of the same rows into the same database (the floor).
 
     .venv/bin/python bench/ingest.py [--postgres URL] [--records 5000] [--rate 200] [--seconds 10]
+        [--history 10000] [--single-only] [--workers 1]
+
+With --history N, a synthetic world of N shipments (and its watch lists) is filed
+and decided first, and the single filings sent over HTTP are filings of another
+world (new references), so each is decided against real history and lists;
+without it every single filing has the same three parties. Besides latency, the
+server's CPU time per request is reported (from /proc: user + system of the
+server and its workers over the run), a figure that moves less than wall-clock
+latency on a shared machine.
 
 Loopback traffic only; every loop is bounded by --records or --seconds.
 Results are printed as a Markdown table for docs/benchmarks.md.
@@ -165,6 +174,61 @@ def free_port() -> int:
         return port
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of ``pid`` and its children (uvicorn's workers), in seconds."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        process = int(stat.parent.name)
+        if process == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def world_bodies(count: int) -> list[dict[str, Any]]:
+    """``count`` filings of a synthetic world (seed 7) under fresh references."""
+    from ecomrisk.demo import simulate_world
+
+    run = uuid.uuid4().hex[:6]
+    with tempfile.TemporaryDirectory() as folder:
+        simulate_world(Path(folder), count, 7, lambda *a: None)
+        lines = [
+            line
+            for path in sorted((Path(folder) / "filings").glob("*.ndjson"))
+            for line in path.read_text().splitlines()
+            if line.strip()
+        ]
+    bodies = []
+    for line in lines[:count]:
+        data = json.loads(line)
+        data["filer_reference"] = f"{data['filer_reference']}-{run}"
+        bodies.append(data)
+    return bodies
+
+
+def file_history(url: str, engine: Engine, count: int) -> None:
+    """A world of ``count`` shipments with its watch lists, filed and decided."""
+    from ecomrisk.demo import DemoReport, file_world, screen, simulate_world
+    from ecomrisk.settings import Settings
+
+    with tempfile.TemporaryDirectory() as folder:
+        world = Path(folder) / "world"
+        simulate_world(world, count, 42, lambda *a: None)
+        report = DemoReport(world)
+        screen(engine, world, report)
+        file_world(
+            engine,
+            Settings(database_url=url, data_dir=Path(folder)),
+            world,
+            report,
+            lambda *a: None,
+        )
+
+
 def latency(url: str, env: dict[str, str], key: str, args: argparse.Namespace) -> dict[str, float]:
     """Open-loop load at ``args.rate`` requests/s; latency counted from each request's
     scheduled time, so a slow server cannot hide its queueing. The client is kept
@@ -191,10 +255,16 @@ def latency(url: str, env: dict[str, str], key: str, args: argparse.Namespace) -
         lock = threading.Lock()
         run = uuid.uuid4().hex[:6]
         headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-        begin = time.perf_counter() + 1.0
+        if args.history:
+            world = [json.dumps(b).encode() for b in world_bodies(per_thread * threads)]
+        begin = time.perf_counter() + 3.0
+        cpu_at: list[float] = []
 
         def worker(n: int) -> None:
-            bodies = [json.dumps(filing(f"L{run}-{n}-{i}")).encode() for i in range(per_thread)]
+            if args.history:
+                bodies = world[n::threads]
+            else:
+                bodies = [json.dumps(filing(f"L{run}-{n}-{i}")).encode() for i in range(per_thread)]
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             connection.request(
                 "POST", "/api/v1/shipments", json.dumps(filing(f"W{run}-{n}")), headers
@@ -215,11 +285,13 @@ def latency(url: str, env: dict[str, str], key: str, args: argparse.Namespace) -
             connection.close()
 
         workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+        cpu_at.append(_cpu_seconds(server.pid))  # the warm-up requests count too (a few)
         for w in workers:
             w.start()
         for w in workers:
             w.join()
         elapsed = time.perf_counter() - begin
+        server_cpu = _cpu_seconds(server.pid) - cpu_at[0]
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -231,11 +303,14 @@ def latency(url: str, env: dict[str, str], key: str, args: argparse.Namespace) -
         "achieved_rate": len(results) / elapsed,
         "p50_ms": cut[49] * 1000,
         "p99_ms": cut[98] * 1000,
+        "cpu_ms": 1000 * server_cpu / len(results),
     }
 
 
 def bench(name: str, url: str, engine: Engine, args: argparse.Namespace) -> dict[str, Any]:
     migrate.upgrade(engine)
+    if args.history:
+        file_history(url, engine, args.history)
     run = uuid.uuid4().hex[:6]
     raw_filer, _ = new_filer(engine, f"RAW{run}")
     store_filer, _ = new_filer(engine, f"STO{run}")
@@ -244,10 +319,12 @@ def bench(name: str, url: str, engine: Engine, args: argparse.Namespace) -> dict
     dicts = [filing(f"B{i:07d}") for i in range(args.records)]
     filings = [ShipmentFiling.model_validate(d) for d in dicts]
     blob = "".join(json.dumps(d) + "\n" for d in dicts).encode()
-    out: dict[str, Any] = {"database": name}
-    out["raw_rows_per_s"] = raw_insert_rate(engine, filings, raw_filer)
-    out["store_path_per_s"] = store_path_rate(engine, filings, store_filer)
-    out["file_per_s"] = file_rate(engine, blob, file_filer, args.records)
+    out: dict[str, Any] = {"database": name, "raw_rows_per_s": float("nan")}
+    out["store_path_per_s"] = out["file_per_s"] = float("nan")
+    if not args.single_only:
+        out["raw_rows_per_s"] = raw_insert_rate(engine, filings, raw_filer)
+        out["store_path_per_s"] = store_path_rate(engine, filings, store_filer)
+        out["file_per_s"] = file_rate(engine, blob, file_filer, args.records)
     out |= latency(url, dict(os.environ), key, args)
     return out
 
@@ -260,6 +337,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--clients", type=int, default=8, help="client threads (connections)")
     parser.add_argument("--postgres", default=os.environ.get("ECOMRISK_TEST_POSTGRES_URL"))
+    parser.add_argument(
+        "--history", type=int, default=0, help="file a synthetic world of N first (see above)"
+    )
+    parser.add_argument(
+        "--single-only", action="store_true", help="only the single-filing latency over HTTP"
+    )
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
@@ -285,20 +368,23 @@ def main() -> None:
     print(
         f"\n{datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} CPUs ({cpu}), Python "
         f"{platform.python_version()}, {args.records} filings of 2 items, "
-        f"{args.rate} req/s for {args.seconds} s\n"
+        f"{args.rate} req/s for {args.seconds} s, {args.workers} worker(s), "
+        f"{args.clients} client connections, history {args.history}, load average "
+        f"{os.getloadavg()[0]:.1f}\n"
     )
     print(
         "| database | raw insert (filings/s) | batch, store path (filings/s) | % of raw "
         "| bulk NDJSON incl. parse+validate (filings/s) | % of raw | single p50 (ms) "
-        "| single p99 (ms) | achieved req/s | 201s |"
+        "| single p99 (ms) | achieved req/s | 201s | server CPU per request (ms) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r['database']} | {r['raw_rows_per_s']:.0f} | {r['store_path_per_s']:.0f} | "
             f"{100 * r['store_path_per_s'] / r['raw_rows_per_s']:.0f}% | {r['file_per_s']:.0f} | "
             f"{100 * r['file_per_s'] / r['raw_rows_per_s']:.0f}% | {r['p50_ms']:.1f} | "
-            f"{r['p99_ms']:.1f} | {r['achieved_rate']:.0f} | {r['ok']}/{r['requests']} |"
+            f"{r['p99_ms']:.1f} | {r['achieved_rate']:.0f} | {r['ok']}/{r['requests']} | "
+            f"{r['cpu_ms']:.2f} |"
         )
 
 

@@ -118,3 +118,27 @@ def test_batch_rescoring_reproduces_the_online_decisions(store: Engine) -> None:
         assert (a.shipment_id, a.lane, a.reasons) == (b.shipment_id, b.lane, b.reasons)
         assert a.score == b.score
         assert a.features == b.features
+
+
+def test_the_matrix_reads_stored_filing_features_only_on_its_own_basis(store: Engine) -> None:
+    """Per-filing features stored at ingest are what batch reads; stored on another
+    basis (another FX table, say) they are computed again, to the same numbers here."""
+    from sqlalchemy import update
+
+    from ecomrisk.features.matrix import feature_rows
+    from ecomrisk.store.schema import filing_features
+
+    history, ctx = History(store), context()
+    for i, (value, description) in enumerate([("1", "gift"), ("9", "cotton t-shirt")]):
+        file_and_decide(history, ctx, f"m{i}", value=value, description=description)
+    with store.connect() as connection:
+        stored = connection.execute(select(filing_features.c.basis)).scalars().all()
+    assert stored == [ctx.features.basis] * 2
+    cached = feature_rows(store, ctx.features)
+    with store.begin() as connection:  # a stored value that would show if it were used
+        connection.execute(
+            update(filing_features).values(basis="other", features={"declared_value": -1.0})
+        )
+    computed = feature_rows(store, ctx.features)
+    assert computed == cached
+    assert [row["declared_value"] for row in computed] == [1.0, 9.0]

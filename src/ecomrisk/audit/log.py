@@ -5,12 +5,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, select, update
 
 from ecomrisk.audit.chain import ChainBreak, Entry, entry_hash, first_break
 from ecomrisk.store.schema import audit_head, audit_log
 
 VERIFY_BATCH_ROWS = 5_000
+
+# Statements built once: SQLAlchemy spends longer building and keying a statement
+# than SQLite spends running it, and every filing appends an entry.
+_TAKE_HEAD = (
+    update(audit_head)
+    .where(audit_head.c.id == 1)
+    .values(seq=audit_head.c.seq + 1)
+    .returning(audit_head.c.seq, audit_head.c.hash)
+)
+_INSERT_ENTRY = audit_log.insert()
+_SET_HEAD_HASH = update(audit_head).where(audit_head.c.id == 1).values(hash=bindparam("digest"))
 
 
 def record(
@@ -27,13 +38,9 @@ def record(
     """Append one entry, chained to the head, within the caller's transaction."""
     # Taking the head row first serialises appenders: a row lock on PostgreSQL,
     # the database write lock on SQLite. The increment is done in SQL so two
-    # writers can never both read the same position.
-    connection.execute(
-        update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq + 1)
-    )
-    head = connection.execute(
-        select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
-    ).one()
+    # writers can never both read the same position; RETURNING reads the new
+    # position and the previous hash in the same statement (one round trip).
+    head = connection.execute(_TAKE_HEAD).one()
     entry = Entry(
         seq=head.seq,
         at=(at or datetime.now(UTC)).astimezone(UTC),
@@ -47,20 +54,21 @@ def record(
     )
     digest = entry_hash(entry)
     connection.execute(
-        audit_log.insert().values(
-            seq=entry.seq,
-            at=entry.at,
-            actor=entry.actor,
-            action=entry.action,
-            entity=entry.entity,
-            entity_id=entry.entity_id,
-            before=entry.before,
-            after=entry.after,
-            prev_hash=entry.prev_hash,
-            hash=digest,
-        )
+        _INSERT_ENTRY,
+        {
+            "seq": entry.seq,
+            "at": entry.at,
+            "actor": entry.actor,
+            "action": entry.action,
+            "entity": entry.entity,
+            "entity_id": entry.entity_id,
+            "before": entry.before,
+            "after": entry.after,
+            "prev_hash": entry.prev_hash,
+            "hash": digest,
+        },
     )
-    connection.execute(update(audit_head).where(audit_head.c.id == 1).values(hash=digest))
+    connection.execute(_SET_HEAD_HASH, {"digest": digest})
     return Entry(**{**entry.__dict__, "hash": digest})
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, Table, select
 from ecomrisk.engines.dialects import DUCKDB
 from ecomrisk.features.catalogue import HISTORY_FEATURES
 from ecomrisk.features.definitions import Feature
-from ecomrisk.features.sql import features_sql
+from ecomrisk.features.sql import all_features_sql
 from ecomrisk.store.schema import feature_events, outcome_events
 
 EXPORT_BATCH_ROWS = 50_000
@@ -64,5 +64,5 @@ def batch_history_features(
     with duckdb.connect() as duck:
         duck.register("feature_events", export_events(engine, feature_events))
         duck.register("outcome_events", export_events(engine, outcome_events))
-        sql = features_sql(features, DUCKDB, "feature_events", day_offset_s)
+        sql = all_features_sql(features, DUCKDB, day_offset_s)
         return duck.sql(sql).to_arrow_table()

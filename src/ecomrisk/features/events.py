@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, select, update
 
 from ecomrisk.reference.fx import RateTable
 from ecomrisk.store.schema import (
@@ -23,6 +23,43 @@ from ecomrisk.store.schema import (
     parties,
     shipments,
 )
+
+# Statements built once (every filing runs them): building and keying a statement
+# in SQLAlchemy costs more than SQLite spends running it. ``sids`` expands to the
+# versions of the call, one or many.
+_PARTY_KEYS = select(
+    parties.c.shipment_id,
+    parties.c.role,
+    parties.c.name,
+    parties.c.name_norm,
+    parties.c.address_norm,
+    parties.c.phone_norm,
+    parties.c.email_norm,
+    parties.c.marketplace_seller_id,
+).where(parties.c.shipment_id.in_(bindparam("sids", expanding=True)))
+_VERSIONS = select(shipments).where(shipments.c.id.in_(bindparam("sids", expanding=True)))
+_ITEM_VALUES = select(line_items.c.shipment_id, line_items.c.value, line_items.c.currency).where(
+    line_items.c.shipment_id.in_(bindparam("sids", expanding=True))
+)
+_SUPERSEDE = (
+    update(feature_events)
+    .where(
+        and_(
+            feature_events.c.filer_id == bindparam("filer"),
+            feature_events.c.filer_reference == bindparam("reference"),
+            feature_events.c.superseded_sid.is_(None),
+            feature_events.c.sid != bindparam("new_sid"),
+        )
+    )
+    .values(superseded_s=bindparam("at_s"), superseded_sid=bindparam("new_sid"))
+)
+_INSERT_EVENT = feature_events.insert()
+_OUTCOMES = (
+    select(outcomes)
+    .where(outcomes.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(outcomes.c.id)
+)
+_INSERT_OUTCOME_EVENT = outcome_events.insert()
 
 
 def epoch_seconds(moment: datetime) -> int:
@@ -37,18 +74,6 @@ def declared_value(items: list[tuple[Decimal, str]], rates: RateTable, currency:
         if rates.has(item_currency):
             total += rates.convert(value, item_currency, currency)
     return float(total)
-
-
-_PARTY_COLUMNS = (
-    parties.c.shipment_id,
-    parties.c.role,
-    parties.c.name,
-    parties.c.name_norm,
-    parties.c.address_norm,
-    parties.c.phone_norm,
-    parties.c.email_norm,
-    parties.c.marketplace_seller_id,
-)
 
 
 def _keys_of(rows: list[Any]) -> dict[str, str | None]:
@@ -73,7 +98,7 @@ def _keys_of(rows: list[Any]) -> dict[str, str | None]:
 
 def _party_keys(connection: Connection, sids: Sequence[int]) -> dict[int, dict[str, str | None]]:
     rows: dict[int, list[Any]] = {sid: [] for sid in sids}
-    for row in connection.execute(select(*_PARTY_COLUMNS).where(parties.c.shipment_id.in_(sids))):
+    for row in connection.execute(_PARTY_KEYS, {"sids": list(sids)}):
         rows[row.shipment_id].append(row)
     return {sid: _keys_of(party_rows) for sid, party_rows in rows.items()}
 
@@ -86,15 +111,9 @@ def record_shipment_events(
     again. Reads and writes in a few statements whatever the number of versions."""
     if not sids:
         return []
-    by_id = {
-        row.id: row for row in connection.execute(select(shipments).where(shipments.c.id.in_(sids)))
-    }
+    by_id = {row.id: row for row in connection.execute(_VERSIONS, {"sids": list(sids)})}
     values: dict[int, list[tuple[Decimal, str]]] = {sid: [] for sid in sids}
-    for item in connection.execute(
-        select(line_items.c.shipment_id, line_items.c.value, line_items.c.currency).where(
-            line_items.c.shipment_id.in_(sids)
-        )
-    ):
+    for item in connection.execute(_ITEM_VALUES, {"sids": list(sids)}):
         values[item.shipment_id].append((item.value, item.currency))
     keys = _party_keys(connection, sids)
     events = []
@@ -103,16 +122,13 @@ def record_shipment_events(
         received_s = epoch_seconds(version.received_at)
         if version.version > 1:  # a first version supersedes nothing
             connection.execute(
-                update(feature_events)
-                .where(
-                    and_(
-                        feature_events.c.filer_id == version.filer_id,
-                        feature_events.c.filer_reference == version.filer_reference,
-                        feature_events.c.superseded_sid.is_(None),
-                        feature_events.c.sid != sid,
-                    )
-                )
-                .values(superseded_s=received_s, superseded_sid=sid)
+                _SUPERSEDE,
+                {
+                    "filer": version.filer_id,
+                    "reference": version.filer_reference,
+                    "new_sid": sid,
+                    "at_s": received_s,
+                },
             )
         events.append(
             {
@@ -128,7 +144,7 @@ def record_shipment_events(
                 **keys[sid],
             }
         )
-    connection.execute(feature_events.insert(), events)
+    connection.execute(_INSERT_EVENT, events)
     return [by_id[sid] for sid in sids]
 
 
@@ -143,12 +159,10 @@ def record_shipment_event(
 def record_outcome_events(connection: Connection, outcome_ids: Sequence[int]) -> None:
     if not outcome_ids:
         return
-    stored = connection.execute(
-        select(outcomes).where(outcomes.c.id.in_(outcome_ids)).order_by(outcomes.c.id)
-    ).all()
+    stored = connection.execute(_OUTCOMES, {"ids": list(outcome_ids)}).all()
     keys = _party_keys(connection, sorted({o.shipment_id for o in stored}))
     connection.execute(
-        outcome_events.insert(),
+        _INSERT_OUTCOME_EVENT,
         [
             {
                 "outcome_id": outcome.id,

@@ -1,7 +1,8 @@
 """The feature matrix of history: every feature of every filing, in batch.
 
-History features come from DuckDB (``batch``); per-filing features are
-computed by the same pure function as online, over the filings as stored;
+History features come from DuckDB (``batch``); per-filing features are the ones
+the decider stored at ingest (``filing_cache``) when computed on the same basis,
+else computed by the same pure function as online over the filing as stored;
 derived ones last. The result feeds backtests, rescoring and training.
 """
 
@@ -10,18 +11,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import duckdb
 import pyarrow as pa
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, and_, select
 
 from ecomrisk.domain.jurisdiction import JurisdictionProfile
 from ecomrisk.domain.records import ShipmentFiling
 from ecomrisk.features.batch import batch_history_features
 from ecomrisk.features.derived import derived_features
-from ecomrisk.features.shipment import SHIPMENT_FEATURES, UnitValue, shipment_features
+from ecomrisk.features.shipment import (
+    SHIPMENT_FEATURES,
+    SHIPMENT_FEATURES_VERSION,
+    UnitValue,
+    shipment_features,
+)
 from ecomrisk.reference.fx import RateTable
 from ecomrisk.risk.screen_filing import no_screening, stored_screening
-from ecomrisk.store.schema import shipments
+from ecomrisk.store.schema import filing_features, shipments
 
 MATRIX_BATCH_ROWS = 20_000
 
@@ -38,12 +43,21 @@ class FeatureContext:
     def day_offset_s(self) -> int:
         return int(self.profile.customs_day_utc_offset_hours * 3600)
 
+    @property
+    def basis(self) -> str:
+        """What per-filing features depend on besides the filing (unit values follow
+        from the rates and the profile's currency)."""
+        return f"{self.profile.id}|fx:{self.rates.as_of.isoformat()}|{SHIPMENT_FEATURES_VERSION}"
+
 
 def _shipment_rows(
     engine: Engine, context: FeatureContext, since: datetime | None, until: datetime | None
 ) -> Iterator[list[dict[str, Any]]]:
-    query = select(shipments.c.id, shipments.c.received_at, shipments.c.filing).order_by(
-        shipments.c.id
+    cached = and_(filing_features.c.sid == shipments.c.id, filing_features.c.basis == context.basis)
+    query = (
+        select(shipments.c.id, shipments.c.received_at, filing_features.c.features)
+        .outerjoin(filing_features, cached)
+        .order_by(shipments.c.id)
     )
     if since is not None:
         query = query.where(shipments.c.received_at >= since)
@@ -52,14 +66,54 @@ def _shipment_rows(
     with engine.connect() as connection:
         result = connection.execution_options(yield_per=MATRIX_BATCH_ROWS).execute(query)
         for rows in result.partitions():
+            missing = [row.id for row in rows if row.features is None]
+            filings = {}
+            if missing:  # filed before the cache, or on another basis: compute them
+                filings = dict(
+                    connection.execute(
+                        select(shipments.c.id, shipments.c.filing).where(
+                            shipments.c.id.in_(missing)
+                        )
+                    ).all()
+                )
             batch = []
             for row in rows:
-                filing = ShipmentFiling.model_validate(row.filing)
-                features = shipment_features(
-                    filing, row.received_at, context.profile, context.rates, context.unit_values
-                )
+                features = row.features
+                if features is None:
+                    features = shipment_features(
+                        ShipmentFiling.model_validate(filings[row.id]),
+                        row.received_at,
+                        context.profile,
+                        context.rates,
+                        context.unit_values,
+                    )
                 batch.append({"sid": row.id, "received_at": row.received_at, **features})
             yield batch
+
+
+def feature_rows(
+    engine: Engine,
+    context: FeatureContext,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """``sid``, ``received_at`` and every feature, for the versions received in [since,
+    until), in ``sid`` order, as one dict per version."""
+    history = batch_history_features(engine, context.day_offset_s)
+    by_sid = {row.pop("sid"): row for row in history.to_pylist()}
+    with engine.connect() as connection:
+        screened = stored_screening(connection)
+    rows = []
+    for batch in _shipment_rows(engine, context, since, until):
+        for row in batch:
+            past = by_sid.get(row["sid"])
+            if past is None:  # no feature event (never decided): no history to read
+                continue
+            row.update(past)
+            row.update(derived_features(row, context.profile))
+            row.update(screened[row["sid"]][0] if row["sid"] in screened else no_screening())
+            rows.append(row)
+    return rows
 
 
 def feature_matrix(
@@ -69,21 +123,9 @@ def feature_matrix(
     until: datetime | None = None,
 ) -> pa.Table:
     """``sid``, ``received_at`` and every feature, for the versions received in [since, until)."""
-    history = batch_history_features(engine, context.day_offset_s)
-    per_filing = [row for batch in _shipment_rows(engine, context, since, until) for row in batch]
-    if not per_filing:
+    rows = feature_rows(engine, context, since, until)
+    if not rows:
+        history = batch_history_features(engine, context.day_offset_s)
         names = ["sid", "received_at", *SHIPMENT_FEATURES, *history.column_names[1:]]
         return pa.table({name: pa.array([], pa.null()) for name in names})
-    with duckdb.connect() as duck:
-        duck.register("filings", pa.Table.from_pylist(per_filing))
-        duck.register("history", history)
-        joined = duck.sql(
-            "SELECT f.*, h.* EXCLUDE (sid) FROM filings f JOIN history h USING (sid) ORDER BY sid"
-        ).to_arrow_table()
-    with engine.connect() as connection:
-        screened = stored_screening(connection)
-    rows = joined.to_pylist()
-    for row in rows:
-        row.update(derived_features(row, context.profile))
-        row.update(screened[row["sid"]][0] if row["sid"] in screened else no_screening())
     return pa.Table.from_pylist(rows)

@@ -80,6 +80,10 @@ _STOP = frozenset(
 )
 
 
+# Bumped whenever shipment_features computes differently: stored per-filing features
+# (features/filing_cache.py) of another version are then computed again.
+SHIPMENT_FEATURES_VERSION = "shipment-features-v1"
+
 SHIPMENT_FEATURES: dict[str, str] = {
     "mode": "Transport mode",
     "country_of_export": "Country the goods were shipped from",

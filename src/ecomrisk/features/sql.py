@@ -2,8 +2,12 @@
 
 One SELECT computes every feature for each row of ``targets`` (a relation with
 the columns of ``feature_events``) from the relations ``feature_events`` and
-``outcome_events``. The online path passes the single filing as ``targets``;
-the batch path passes all of history. Same SQL, so the same numbers.
+``outcome_events``. The online path passes the single filing as ``targets``.
+The batch path (``all_features_sql``) computes every filing of history at once:
+the same expressions, except that counts over all history ("first seen") become
+one running sum per key instead of a subquery per filing, which on a hot key
+(a shipper with thousands of filings) would compare every pair. A parity test
+holds both equal.
 """
 
 from ecomrisk.engines.dialects import Dialect
@@ -93,3 +97,87 @@ def features_sql(
         for f in features
     )
     return f"SELECT t.sid AS sid,\n  {columns}\nFROM {targets} t\nORDER BY t.sid"
+
+
+def _is_ever_count(feature: Feature) -> bool:
+    return (
+        isinstance(feature, ShipmentAggregate)
+        and feature.measure == "count"
+        and isinstance(feature.window, Ever)
+    )
+
+
+# A version's own order (received, then storage) and the order of the version that
+# superseded it; a version superseded "before" it was received never counts.
+_CHAINED = (
+    "(superseded_s IS NULL OR superseded_s > received_s"
+    " OR (superseded_s = received_s AND superseded_sid > sid))"
+)
+
+
+def _running_count_sql(feature: ShipmentAggregate, name: str) -> str:
+    """Per filing t with the key: active versions h received before t and not yet
+    superseded at t, as a running sum over marks ordered by (time, sid): +1 where a
+    version starts, -1 where it is superseded, 0 at each filing. Ties: a supersession
+    at t itself counts before t (that version is no longer current then), a start
+    at t is t itself (not before it)."""
+    key = feature.key
+    active = f"status = 'active' AND {key} IS NOT NULL AND {_CHAINED}"
+    return (
+        f"{name}_marks AS (\n"
+        f"  SELECT {key} AS k, received_s AS s1, sid AS s2, 1 AS mark, NULL AS target\n"
+        f"  FROM feature_events WHERE {active}\n"
+        f"  UNION ALL\n"
+        f"  SELECT {key}, superseded_s, superseded_sid, -1, NULL\n"
+        f"  FROM feature_events WHERE {active} AND superseded_s IS NOT NULL\n"
+        f"  UNION ALL\n"
+        f"  SELECT {key}, received_s, sid, 0, sid FROM feature_events WHERE {key} IS NOT NULL\n"
+        f"),\n"
+        f"{name} AS (\n"
+        f"  SELECT target AS sid, n FROM (\n"
+        f"    SELECT target, SUM(mark) OVER (PARTITION BY k ORDER BY s1, s2, mark\n"
+        f"      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n\n"
+        f"    FROM {name}_marks) counted\n"
+        f"  WHERE target IS NOT NULL\n"
+        f")"
+    )
+
+
+def _ever_count_sql(feature: ShipmentAggregate, name: str) -> str:
+    # The running sum counts every shipment; versions of the filing's own shipment
+    # current at t (none when versions supersede in order) are taken off again.
+    own_shipment = " AND ".join(
+        [
+            f"h.{feature.key} = t.{feature.key}",
+            _BEFORE,
+            _CURRENT_THEN,
+            "h.filer_id = t.filer_id AND h.filer_reference = t.filer_reference",
+            "h.status = 'active'",
+        ]
+    )
+    total = f"{name}.n - (SELECT COUNT(*) FROM feature_events h WHERE {own_shipment})"
+    if feature.include_self:
+        total += " + 1"
+    return f"CASE WHEN t.{feature.key} IS NULL THEN 0 ELSE {total} END"
+
+
+def all_features_sql(features: tuple[Feature, ...], dialect: Dialect, day_offset_s: int) -> str:
+    """One SELECT giving ``sid`` and every feature for every row of ``feature_events``."""
+    ever = {f.name: f"ever_{i}" for i, f in enumerate(features) if _is_ever_count(f)}
+    ctes = [
+        _running_count_sql(f, ever[f.name])  # type: ignore[arg-type]
+        for f in features
+        if f.name in ever
+    ]
+    columns = []
+    for f in features:
+        expression = (
+            _ever_count_sql(f, ever[f.name])  # type: ignore[arg-type]
+            if f.name in ever
+            else feature_sql(f, dialect, day_offset_s)
+        )
+        columns.append(f"CAST({expression} AS DOUBLE PRECISION) AS {f.name}")
+    joins = "".join(f"\nLEFT JOIN {cte} ON {cte}.sid = t.sid" for cte in ever.values())
+    head = "WITH " + ",\n".join(ctes) + "\n" if ctes else ""
+    body = ",\n  ".join(columns)
+    return f"{head}SELECT t.sid AS sid,\n  {body}\nFROM feature_events t{joins}\nORDER BY t.sid"

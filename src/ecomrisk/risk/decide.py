@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import Connection, Row, select
 
 from ecomrisk.domain.records import Decision, ShipmentFiling
+from ecomrisk.features import filing_cache
 from ecomrisk.features.derived import derived_features
 from ecomrisk.features.events import record_shipment_event
 from ecomrisk.features.matrix import FeatureContext
 from ecomrisk.features.online import history_features
-from ecomrisk.features.shipment import shipment_features
+from ecomrisk.features.shipment import SHIPMENT_FEATURES, shipment_features
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.decision import decide
 from ecomrisk.risk.model.assessment import ModelAssessment
@@ -121,23 +122,26 @@ def with_model_outputs(
     }
 
 
+# Built once: every decision is stored with it (see features/events.py on why).
+_INSERT_DECISION = decisions.insert().returning(decisions.c.id)
+
+
 def _store(
     connection: Connection, sid: int, decision: Decision, features: dict[str, Any], kind: str
 ) -> int:
     result = connection.execute(
-        decisions.insert()
-        .values(
-            shipment_id=sid,
-            decided_at=decision.decided_at,
-            score=decision.score,
-            lane=decision.lane.value,
-            reasons=[r.model_dump() for r in decision.reasons],
-            versions=decision.versions,
-            features=features,
-            kind=kind,
-            ruleset=decision.versions.get("ruleset"),
-        )
-        .returning(decisions.c.id)
+        _INSERT_DECISION,
+        {
+            "shipment_id": sid,
+            "decided_at": decision.decided_at,
+            "score": decision.score,
+            "lane": decision.lane.value,
+            "reasons": [r.model_dump() for r in decision.reasons],
+            "versions": decision.versions,
+            "features": features,
+            "kind": kind,
+            "ruleset": decision.versions.get("ruleset"),
+        },
     )
     return int(result.scalar_one())
 
@@ -157,6 +161,13 @@ def decide_version(
         )
     live, shadows = context.rulesets(connection)
     values = features_of(connection, sid, context.features, stored)
+    # Kept for batch runs, which then need not parse the filing again.
+    filing_cache.store(
+        connection,
+        sid,
+        context.features.basis,
+        {name: values[name] for name in SHIPMENT_FEATURES},
+    )
     screening, evidence, lists = screen_version(connection, sid, context.lists(connection))
     values.update(screening)
     versions = {**context.versions, "lists": lists, "screening": DEFAULT_ALGORITHM}

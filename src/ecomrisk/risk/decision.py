@@ -9,7 +9,7 @@ from ecomrisk.domain.jurisdiction import JurisdictionProfile
 from ecomrisk.domain.records import Decision, Reason
 from ecomrisk.risk.model.assessment import ModelAssessment, combine
 from ecomrisk.risk.rules import RuleSet, evaluate
-from ecomrisk.risk.rules.evaluate import combined_probability, strictest_lane
+from ecomrisk.risk.rules.evaluate import RuleHit, combined_probability, strictest_lane
 
 # Bumped whenever the way features are computed or combined changes, so a stored
 # decision says which code made it.
@@ -30,12 +30,14 @@ def decide(
     versions: Mapping[str, str],
     evidence: Sequence[Reason] = (),
     model: ModelAssessment | None = None,
+    hits: Sequence[RuleHit] | None = None,
 ) -> Decision:
     """Score, lane and reasons from the rules over the features. ``evidence`` are the
     reasons of the inputs themselves (screening hits today; model contributions and
     network links as their issues land): they explain, the rules decide. ``model``:
-    the live model's assessment, joined as ``model.assessment.combine`` says."""
-    hits = evaluate(ruleset, features, decided_at.date())
+    the live model's assessment, joined as ``model.assessment.combine`` says. ``hits``:
+    the rule hits when already found (batch rescoring finds them in SQL), in rule order."""
+    hits = evaluate(ruleset, features, decided_at.date()) if hits is None else list(hits)
     reasons = [
         Reason(kind="rule", code=hit.rule.id, text=hit.text, weight=hit.rule.weight)
         for hit in sorted(hits, key=lambda h: -h.rule.weight)

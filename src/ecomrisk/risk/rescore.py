@@ -1,8 +1,12 @@
 """Rescore history in batch after a rule (or, later, model) change.
 
-Features come from the batch feature matrix (the same definitions as online);
-each row is decided by the same pure ``decide`` as a live filing, and the new
-decisions are appended in chunks: earlier decisions stay, the latest counts.
+Features come from the batch feature matrix (the same definitions as online),
+with the counter-network features as stored now. Which rules hit is found for
+all rows at once by the rule set compiled to SQL (``rule_hits_sql``, held equal
+to the Python evaluation by a property test) in DuckDB; each row is then
+decided by the same pure ``decide`` as a live filing, given those hits and the
+live model's assessment. The new decisions are appended in chunks: earlier
+decisions stay, the latest counts.
 
 A run killed part way leaves whole chunks only (each commits on its own).
 Running it again resumes: a version whose latest live decision was made with
@@ -14,14 +18,20 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import duckdb
+import pyarrow as pa
 from sqlalchemy import Connection, Engine, func, select
 
-from ecomrisk.features.matrix import FeatureContext, feature_matrix
+from ecomrisk.features.matrix import FeatureContext, feature_rows
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.decide import with_model_outputs
 from ecomrisk.risk.decision import decide
 from ecomrisk.risk.model.live import ModelCache
 from ecomrisk.risk.network.online import no_network, stored_network
+from ecomrisk.risk.rules import RuleSet
+from ecomrisk.risk.rules.evaluate import hit_of
+from ecomrisk.risk.rules.model import conditions
+from ecomrisk.risk.rules.sql import hit_column, rule_hits_sql
 from ecomrisk.risk.screen_filing import stored_screening
 from ecomrisk.risk.screening.matcher import DEFAULT_ALGORITHM
 from ecomrisk.risk.screening.repo import load_current_lists
@@ -47,6 +57,23 @@ def _latest_versions(connection: Connection, ruleset: str) -> dict[int, Any]:
     return {r.shipment_id: r.versions for r in rows}
 
 
+def _hit_flags(ruleset: RuleSet, rows: list[dict[str, Any]]) -> list[list[bool]]:
+    """Per rule (in rule-set order), per row: does it hold. NULL counts as false."""
+    matrix = pa.Table.from_pylist(rows)
+    # A feature no row has (one a rule names before any filing carries it) is missing,
+    # as in Python's evaluation: a column of NULLs, which no comparison satisfies.
+    named = {c.feature for rule in ruleset.rules for c in conditions(rule.when)}
+    for name in sorted(named - set(matrix.column_names)):
+        matrix = matrix.append_column(name, pa.nulls(matrix.num_rows))
+    with duckdb.connect() as duck:
+        duck.register("matrix", matrix)
+        table = duck.sql(rule_hits_sql(ruleset, "matrix") + " ORDER BY sid").to_arrow_table()
+    return [
+        [bool(flag) for flag in table.column(hit_column(rule.id)).to_pylist()]
+        for rule in ruleset.rules
+    ]
+
+
 def rescore(
     engine: Engine,
     context: FeatureContext,
@@ -64,11 +91,7 @@ def rescore(
         current = {
             r.id for r in connection.execute(select(shipments.c.id).where(shipments.c.is_current))
         }
-    rows = [
-        row
-        for row in feature_matrix(engine, context, since, until).to_pylist()
-        if row["sid"] in current
-    ]
+    rows = [row for row in feature_rows(engine, context, since, until) if row["sid"] in current]
     with engine.connect() as connection:
         screened = stored_screening(connection)
         linked = stored_network(connection)  # counter-network features, as stored now
@@ -81,23 +104,33 @@ def rescore(
         "lists": lists,
         "screening": DEFAULT_ALGORITHM,
     }
+    network_links: list[list[Any]] = []
+    for row in rows:
+        row.pop("received_at")
+        network, links = linked.get(row["sid"], (no_network(), []))
+        row.update(network)  # before the rules and the model, as online
+        network_links.append(links)
+    # Rules in force today, with their rows' flags; decide() gets the hits in rule order.
+    flags = _hit_flags(ruleset, rows) if rows else []
+    in_force = [
+        (rule, flag)
+        for rule, flag in zip(ruleset.rules, flags, strict=True)
+        if rule.in_force(now.date())
+    ]
+    sids = [row.pop("sid") for row in rows]
     done = written = 0
     for start in range(0, len(rows), chunk_rows):
         chunk: list[dict[str, Any]] = []
         part = rows[start : start + chunk_rows]
-        sids: list[int] = []
-        network_links: list[list[Any]] = []
-        for row in part:
-            row.pop("received_at")
-            sids.append(row.pop("sid"))
-            network, links = linked.get(sids[-1], (no_network(), []))
-            row.update(network)  # before the model, as online
-            network_links.append(links)
         # The live model, as online: scored for the whole chunk at once.
         assessments = model.assess_many(part) if model is not None else [None] * len(part)
-        for sid, row, assessment, links in zip(sids, part, assessments, network_links, strict=True):
-            evidence = [*(screened[sid][1] if sid in screened else []), *links]
-            decision = decide(row, ruleset, context.profile, now, versions, evidence, assessment)
+        for i, (row, assessment) in enumerate(zip(part, assessments, strict=True), start):
+            sid = sids[i]
+            evidence = [*(screened[sid][1] if sid in screened else []), *network_links[i]]
+            hits = [hit_of(rule, row) for rule, flag in in_force if flag[i]]
+            decision = decide(
+                row, ruleset, context.profile, now, versions, evidence, assessment, hits
+            )
             if already.get(sid) == decision.versions:
                 continue  # decided by an earlier run with the same inputs
             chunk.append(

@@ -8,7 +8,7 @@ act on, and reasons that say who matched whom on which list version.
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from ecomrisk.domain.records import Reason
 from ecomrisk.risk.screening.matcher import Hit, Query
@@ -34,10 +34,12 @@ def _reason(
     )
 
 
+# Built once: every filing's parties are read with it.
+_PARTIES = select(parties).where(parties.c.shipment_id == bindparam("sid")).order_by(parties.c.id)
+
+
 def _queries(connection: Connection, sid: int) -> list[tuple[int, str, str, Query]]:
-    rows = connection.execute(
-        select(parties).where(parties.c.shipment_id == sid).order_by(parties.c.id)
-    ).all()
+    rows = connection.execute(_PARTIES, {"sid": sid}).all()
     out = []
     for row in rows:
         lines = (row.address_line1, row.address_line2, row.city, row.region, row.postal_code)

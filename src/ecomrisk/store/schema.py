@@ -795,3 +795,15 @@ case_steps = Table(
     Column("actor", String(100), nullable=False),
     Column("note", String(500)),
 )
+
+# Per-filing features as the decider computed them at ingest, so batch runs (the
+# feature matrix, rescoring) need not parse every stored filing again. ``basis``
+# names what the values depend on besides the filing (profile, FX table, feature
+# code); a row whose basis differs from the run's is recomputed (migration 0020).
+filing_features = Table(
+    "filing_features",
+    metadata,
+    Column("sid", Id, ForeignKey("shipments.id"), primary_key=True, autoincrement=False),
+    Column("basis", String(200), nullable=False),
+    Column("features", JSONDoc, nullable=False),
+)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ecomrisk import audit
@@ -108,24 +108,31 @@ class _Version:
     quality_score: float | None
 
 
+# Built once (see features/events.py on why): every submission looks its key up.
+_KEY_STATES = (
+    select(
+        shipments.c.id,
+        shipments.c.filer_reference,
+        shipments.c.version,
+        shipments.c.content_hash,
+        shipments.c.status,
+        shipments.c.received_at,
+        filing_quality.c.score,
+    )
+    .outerjoin(filing_quality, filing_quality.c.shipment_id == shipments.c.id)
+    .where(
+        shipments.c.filer_id == bindparam("filer"),
+        shipments.c.filer_reference.in_(bindparam("references", expanding=True)),
+    )
+    .order_by(shipments.c.filer_reference, shipments.c.version)
+)
+
+
 def _load_states(
     connection: Connection, filer_id: int, references: set[str]
 ) -> dict[str, _KeyState]:
     states: dict[str, _KeyState] = {ref: _KeyState() for ref in references}
-    rows = connection.execute(
-        select(
-            shipments.c.id,
-            shipments.c.filer_reference,
-            shipments.c.version,
-            shipments.c.content_hash,
-            shipments.c.status,
-            shipments.c.received_at,
-            filing_quality.c.score,
-        )
-        .outerjoin(filing_quality, filing_quality.c.shipment_id == shipments.c.id)
-        .where(shipments.c.filer_id == filer_id, shipments.c.filer_reference.in_(references))
-        .order_by(shipments.c.filer_reference, shipments.c.version)
-    )
+    rows = connection.execute(_KEY_STATES, {"filer": filer_id, "references": list(references)})
     for r in rows:
         states[r.filer_reference].versions.append(
             _Version(r.id, r.version, r.content_hash, r.status, r.received_at, r.score)

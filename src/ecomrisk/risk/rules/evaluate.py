@@ -78,14 +78,18 @@ def holds(expression: Expression, features: Mapping[str, Any], params: Mapping[s
     return not holds(expression.not_, features, params)
 
 
+def hit_of(rule: Rule, features: Mapping[str, Any]) -> RuleHit:
+    """``rule``'s hit on ``features``, with the values it looked at (known to hold)."""
+    return RuleHit(rule, {c.feature: features.get(c.feature) for c in conditions(rule.when)})
+
+
 def evaluate(ruleset: RuleSet, features: Mapping[str, Any], day: date) -> list[RuleHit]:
     """The rules in force on ``day`` that hit, each with the values it looked at."""
-    hits = []
-    for rule in ruleset.rules:
-        if rule.in_force(day) and holds(rule.when, features, ruleset.params):
-            looked_at = {c.feature: features.get(c.feature) for c in conditions(rule.when)}
-            hits.append(RuleHit(rule, looked_at))
-    return hits
+    return [
+        hit_of(rule, features)
+        for rule in ruleset.rules
+        if rule.in_force(day) and holds(rule.when, features, ruleset.params)
+    ]
 
 
 def combined_probability(hits: list[RuleHit]) -> float:

@@ -10,6 +10,7 @@ hit can be reproduced with the algorithm that made it.
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.fuzz import ratio, token_set_ratio
@@ -225,6 +226,7 @@ def _block_keys(name: NormalName) -> set[str]:
     return keys
 
 
+@lru_cache(maxsize=4_096)  # one query is screened against every current list
 def _query_forms(query: Query) -> _QueryForms:
     name = normalise_name(query.name)
     return _QueryForms(
@@ -235,11 +237,18 @@ def _query_forms(query: Query) -> _QueryForms:
     )
 
 
+# Screening results kept per index (one list version): parties repeat (the same
+# consignees, shippers and sellers file again and again), and a hit depends only on
+# the query, the algorithm and the list version, so a repeat is answered from here.
+SCREEN_CACHE_ENTRIES = 50_000
+
+
 class ListIndex:
     """Entries of one list version, normalised and blocked once, screened many times."""
 
     def __init__(self, entries: Sequence[ListEntry]) -> None:
         self.entries = tuple(entries)
+        self._screened: dict[tuple[Query, str, float | None], tuple[Hit, ...]] = {}
         self._forms: list[_EntryForms] = []
         blocks: defaultdict[str, set[int]] = defaultdict(set)
         for index, entry in enumerate(self.entries):
@@ -278,6 +287,16 @@ class ListIndex:
         self, query: Query, algorithm: str = DEFAULT_ALGORITHM, threshold: float | None = None
     ) -> list[Hit]:
         """Hits for ``query`` at or above the threshold, best first, one per entry."""
+        key = (query, algorithm, threshold)
+        hits = self._screened.get(key)
+        if hits is None:
+            hits = tuple(self._screen(query, algorithm, threshold))
+            if len(self._screened) >= SCREEN_CACHE_ENTRIES:
+                self._screened.clear()  # crude but bounded; hot parties come back at once
+            self._screened[key] = hits
+        return list(hits)
+
+    def _screen(self, query: Query, algorithm: str, threshold: float | None) -> list[Hit]:
         logic = ALGORITHMS[algorithm]
         cutoff = logic.threshold if threshold is None else threshold
         q = _query_forms(query)
