@@ -68,12 +68,14 @@ def network_features(
 ) -> tuple[dict[str, float], list[Reason], str]:
     """Link the parties of ``sid``, then its features, reasons and the version used."""
     model, run = context.current(connection)
+    version = context.version(connection)
+    if model is None and run is None:  # no network yet: nothing to link or score against
+        return no_network(), [], version
     linked = (
         link_version(connection, sid, model, datetime.now(UTC))
         if model is not None
         else _unlinked(connection, sid)
     )
-    version = context.version(connection)
     if run is None:
         return no_network(), [], version
     nodes = sorted({n[:700] for x in linked for n in party_nodes(x)})
