@@ -4,6 +4,7 @@ PostgreSQL, each in a fresh, migrated database of its own."""
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,23 +44,44 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def postgres_engine() -> Iterator[Engine]:
-    """A migrated PostgreSQL database in a schema of its own, dropped afterwards."""
+@contextmanager
+def _postgres_schema() -> Iterator[tuple[str, str]]:
+    """A schema of its own on the test server, dropped afterwards: (server url, schema)."""
     url = _postgres_url_or_skip()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine_for_url(url)
     with admin.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = create_engine_for_url(url, connect_args={"options": f"-csearch_path={schema}"})
     try:
-        migrate.upgrade(engine)
-        yield engine
+        yield url, schema
     finally:
-        engine.dispose()
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty store (not migrated), on each database ecomrisk supports, for
+    tests that run ``ecomrisk`` in processes of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    with _postgres_schema() as (url, schema):
+        # libpq's options parameter: the processes see only this schema.
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def postgres_engine() -> Iterator[Engine]:
+    """A migrated PostgreSQL database in a schema of its own, dropped afterwards."""
+    with _postgres_schema() as (url, schema):
+        engine = create_engine_for_url(url, connect_args={"options": f"-csearch_path={schema}"})
+        try:
+            migrate.upgrade(engine)
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

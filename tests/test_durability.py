@@ -1,5 +1,5 @@
 """Kill a real server (kill -9) during a bulk upload, restart, re-send: every
-accepted record is stored exactly once."""
+accepted record is stored exactly once. On SQLite and on PostgreSQL."""
 
 import contextlib
 import json
@@ -11,8 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 
+from ecomrisk.store.engine import create_engine_for_url
 from ecomrisk.store.schema import shipments
 from tests.processes import free_port, run, start_server
 from tests.samples import shipment
@@ -21,11 +22,10 @@ RECORDS = 4_000
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> tuple[dict[str, str], str, Path]:
-    db = tmp_path / "store.db"
+def world(tmp_path: Path, store_url: str) -> tuple[dict[str, str], str, str]:
     env = {
         **os.environ,
-        "ECOMRISK_DATABASE_URL": f"sqlite:///{db}",
+        "ECOMRISK_DATABASE_URL": store_url,
         "ECOMRISK_INGEST_CHUNK_SIZE": "50",
         "ECOMRISK_DATA_DIR": str(tmp_path),
     }
@@ -33,11 +33,11 @@ def world(tmp_path: Path) -> tuple[dict[str, str], str, Path]:
     run(env, "db", "upgrade")
     out = run(env, "filers", "create", "DUR", "--name", "Durable", "--type", "carrier")
     key = next(line for line in out.splitlines() if line.startswith("ek_")).strip()
-    return env, key, db
+    return env, key, store_url
 
 
-def _count(db: Path) -> tuple[int, int]:
-    engine = create_engine(f"sqlite:///{db}")
+def _count(db: str) -> tuple[int, int]:
+    engine = create_engine_for_url(db)
     with engine.connect() as connection:
         rows = connection.execute(select(func.count()).select_from(shipments)).scalar_one()
         keys = connection.execute(
@@ -48,7 +48,7 @@ def _count(db: Path) -> tuple[int, int]:
 
 
 @pytest.mark.slow
-def test_kill_during_bulk_upload_then_resend(world: tuple[dict[str, str], str, Path]) -> None:
+def test_kill_during_bulk_upload_then_resend(world: tuple[dict[str, str], str, str]) -> None:
     env, key, db = world
     body = "".join(json.dumps(shipment(f"D{i:05d}")) + "\n" for i in range(RECORDS)).encode()
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/x-ndjson"}

@@ -1,12 +1,12 @@
 """Kill a real ``ecomrisk score`` (kill -9) part way, run it again: every decision
-is complete or absent, never half written, and none is duplicated."""
+is complete or absent, never half written, and none is duplicated. On SQLite and
+on PostgreSQL."""
 
 import os
 import signal
 import subprocess
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine, func, select
@@ -65,8 +65,8 @@ def _decided(engine: Engine) -> int:
 
 
 @pytest.mark.slow
-def test_kill_during_batch_scoring_then_run_again(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'store.db'}"
+def test_kill_during_batch_scoring_then_run_again(store_url: str) -> None:
+    url = store_url
     engine = create_engine_for_url(url)
     migrate.upgrade(engine)
     _fill(engine)
