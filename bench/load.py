@@ -3,14 +3,15 @@ with p99 latency under a bound (50 ms), for single filings and for batches, on
 SQLite and PostgreSQL.
 
     .venv/bin/python bench/load.py [--postgres URL] [--p99-ms 50] [--step-seconds 5]
-        [--batch-size 10] [--max-seconds 300]
+        [--min-requests 300] [--batch-size 10] [--max-seconds 300]
 
 For each database and each mode the offered rate steps up (x1.25 per step,
 open loop: each request has a scheduled send time and its latency counts from
 then, so queueing in a slow server shows), until p99 goes over the bound, a
 request fails, or the server falls behind the offered rate. The highest step
 that held is reported. Loopback only (127.0.0.1); bounded by --max-steps,
---max-seconds per mode and --max-requests per step; it stops by itself.
+--max-seconds per mode and --max-requests per step (at least --min-requests, so
+that a p99 is not just the slowest of a few); it stops by itself.
 Filings come from bench/ingest.py's generator (each one a new reference).
 """
 
@@ -67,9 +68,11 @@ def run_step(
     seconds: float,
     clients: int,
     max_requests: int,
+    min_requests: int = 1,
 ) -> Step:
-    """Offer ``rate`` requests/s for ``seconds`` over ``clients`` keep-alive connections."""
-    total = min(max_requests, max(clients, int(rate * seconds)))
+    """Offer ``rate`` requests/s for ``seconds`` (longer if needed to send
+    ``min_requests``) over ``clients`` keep-alive connections."""
+    total = min(max_requests, max(clients, min_requests, int(rate * seconds)))
     tag = uuid.uuid4().hex[:8]
     bodies = [body(f"{tag}-{i}") for i in range(total)]  # encoded before the clock starts
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
@@ -154,8 +157,8 @@ def search(
             shipments = [filing(f"B{ref}-{j}") for j in range(args.batch_size)]
             return json.dumps({"shipments": shipments}).encode()
 
-    # Warm up: connections, caches, the first decision's rule set.
-    run_step(port, key, path, body, 5, 1, 1, 5)
+    # Warm up: connections, caches, the first decision's rule set, the first statements.
+    run_step(port, key, path, body, 20, 2, 1, 40)
     best: Step | None = None
     steps: list[Step] = []
     deadline = time.monotonic() + args.max_seconds
@@ -164,7 +167,15 @@ def search(
             log("  time bound reached")
             break
         step = run_step(
-            port, key, path, body, rate, args.step_seconds, args.clients, args.max_requests
+            port,
+            key,
+            path,
+            body,
+            rate,
+            args.step_seconds,
+            args.clients,
+            args.max_requests,
+            args.min_requests,
         )
         steps.append(step)
         held = step.held(args.p99_ms)
@@ -222,6 +233,8 @@ def main() -> None:
     parser.add_argument("--max-steps", type=int, default=15)
     parser.add_argument("--max-seconds", type=float, default=300.0, help="per mode and database")
     parser.add_argument("--max-requests", type=int, default=20_000, help="per step")
+    # A p99 of fewer than a few hundred latencies is the slowest one or two of them.
+    parser.add_argument("--min-requests", type=int, default=300, help="per step")
     parser.add_argument("--sqlite-only", action="store_true")
     args = parser.parse_args()
     rows = []
