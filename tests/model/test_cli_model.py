@@ -58,10 +58,19 @@ def test_train_evaluate_promote_and_roll_back(data_dir: Path) -> None:
     bad = runner.invoke(app, ["model", "train", "--calibration", "magic"])
     assert bad.exit_code == 1
     assert "--calibration 'magic'" in bad.output
-    for seed in ("1", "2"):
-        trained = runner.invoke(app, ["model", "train", "--seed", seed])
-        assert trained.exit_code == 0, trained.output
+    tuned = runner.invoke(app, ["model", "train", "--seed", "1"])
+    assert tuned.exit_code == 0, tuned.output
+    assert "tuning: 6 candidates" in tuned.output
+    trained = runner.invoke(app, ["model", "train", "--seed", "2", "--no-tune"])
+    assert trained.exit_code == 0, trained.output
     assert "trained risk@2 (draft) on 96 outcomes" in trained.output
+    assert "tuning" not in trained.output
+    search = json.loads(runner.invoke(app, ["model", "show", "risk@1"]).output)["tuning"]
+    assert len(search["trials"]) == 6
+    assert max(t["auc"] for t in search["trials"]) in [
+        t["auc"] for t in search["trials"] if t["params"] == search["best"]
+    ]
+    assert json.loads(runner.invoke(app, ["model", "show", "risk@2"]).output)["tuning"] is None
 
     out = data_dir / "eval"
     evaluated = runner.invoke(app, ["model", "evaluate", "risk@1", "--out", str(out)])

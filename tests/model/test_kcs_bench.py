@@ -51,6 +51,15 @@ def test_prints_precision_and_recall_for_valid_and_test(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result == json.loads(out.read_text())
+    # Through the product: every file imported into a store with the kcs mapping.
+    assert result["path"].startswith("ecomrisk history import --mapping kcs")
+    imports = result["imports"]
+    files = ("df_syn_train_eng.csv", "df_syn_valid_eng.csv", "later.csv")
+    assert set(imports) == {str(tmp_path / f) for f in files}
+    for path, facts in imports.items():
+        # Every row is stored or rejected with its reason: none lost, none twice.
+        assert facts["stored"] + facts["rejected"] == facts["rows"] == len(pd.read_csv(path))
+        assert facts["stored"] > 0
     for part in ("valid", "test"):
         precision = result[part]["mean"]["precision"]
         assert set(precision) == {"1%", "2%", "5%", "10%"}
@@ -68,5 +77,10 @@ def test_a_file_without_a_column_is_refused_by_name(tmp_path: Path) -> None:
     pd.read_csv(test).drop(columns=["Net Mass"]).to_csv(test, index=False)
     done = _run("--data", str(tmp_path), "--test", str(test), "--part", "valid")
     assert done.returncode != 0
-    assert "missing columns ['Net Mass']" in done.stderr
+    # Refused by the kcs mapping before any row is imported, naming the mapping line.
+    assert "kcs.toml:" in done.stderr
+    assert "column 'Net Mass' is not in the header of later.csv" in done.stderr
     assert done.stdout == ""
+    direct = _run("--data", str(tmp_path), "--test", str(test), "--part", "valid", "--direct")
+    assert direct.returncode != 0
+    assert "missing columns ['Net Mass']" in direct.stderr

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from ecomrisk.risk.model.artifact import TrainedModel
+from ecomrisk.risk.model.booster import DEFAULT_CANDIDATES, BoosterParams
 from ecomrisk.risk.model.dataset import selection_weight
-from ecomrisk.risk.model.training import TrainingError, time_slices, train
+from ecomrisk.risk.model.training import CLASSIFIER_PARAMS, TrainingError, time_slices, train
 from tests.model.simulated import simulated_examples, true_probability
 
 
@@ -74,3 +75,22 @@ def test_too_little_data_is_refused_with_what_is_missing() -> None:
     clean = [e for e in simulated_examples(400, seed=1) if not e.violation]
     with pytest.raises(TrainingError, match="has no violations"):
         train(clean)
+
+
+def test_the_tuning_search_keeps_its_best_candidate_and_records_every_trial() -> None:
+    examples = simulated_examples(1500, seed=5)
+    model, details = train(examples, seed=1, search=True)
+    trials = details["tuning"]["trials"]
+    assert len(trials) == len(DEFAULT_CANDIDATES)
+    best = max(trials, key=lambda t: t["auc"])
+    assert details["tuning"]["best"] == best["params"]
+    assert details["best_iteration"] == best["best_iteration"]
+    # The kept trees are the best candidate's, on the shared budget of CLASSIFIER_PARAMS.
+    assert model.classifier.params.max_rounds == CLASSIFIER_PARAMS.max_rounds
+    assert details["classifier_params"]["max_depth"] == best["params"].get(
+        "max_depth", BoosterParams().max_depth
+    )
+    assert train(examples, seed=1, search=True)[1]["tuning"] == details["tuning"]
+    plain = train(examples, seed=1)[1]
+    assert plain["tuning"] is None
+    assert plain["classifier_params"]["max_depth"] == CLASSIFIER_PARAMS.max_depth

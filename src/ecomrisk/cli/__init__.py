@@ -26,6 +26,7 @@ from ecomrisk.cli import (
     screening,
     serve,
     simulate,
+    simulate_targeting,
     targeting,
     users,
 )
@@ -66,5 +67,6 @@ app.add_typer(targeting.app, name="targeting")
 app.add_typer(compliance.app, name="compliance")
 app.add_typer(history.app, name="history")
 app.add_typer(network.app, name="network")
+app.command(name="simulate-targeting")(simulate_targeting.simulate_targeting)
 
 __all__ = ["app"]

@@ -48,6 +48,11 @@ def train(
     calibration: str = typer.Option(
         "auto", "--calibration", help="auto, isotonic or platt (auto: isotonic on 1,000+)"
     ),
+    search: bool = typer.Option(
+        True,
+        "--tune/--no-tune",
+        help="Choose tree parameters by the small tuning search on the later slice",
+    ),
 ) -> None:
     """Train on inspected shipments (features as of filing) and store the model as a draft."""
     if calibration not in ("auto", "isotonic", "platt"):
@@ -69,6 +74,7 @@ def train(
                     seed=seed,
                     calibration=calibration,
                     progress=advance,
+                    search=search,
                 )
         except TrainingError as error:
             raise fail(str(error)) from None
@@ -78,6 +84,12 @@ def train(
         f"calibrated ({details['calibration']}) on {slices['calibration']['examples']:,}, "
         f"tested on {slices['test']['examples']:,}"
     )
+    if details.get("tuning"):
+        best = details["tuning"]["best"] or "the default parameters"
+        console.print(
+            f"  tuning: {len(details['tuning']['trials'])} candidates, best {best}, "
+            f"{details['best_iteration'] + 1} rounds"
+        )
     for name, figures in details["metrics"].get("populations", {}).items():
         if figures.get("examples"):
             auc = figures.get("auc")

@@ -16,6 +16,8 @@ from sqlalchemy import Engine, case, func, select
 from ecomrisk.domain.enums import Lane
 from ecomrisk.features.matrix import FeatureContext, feature_matrix
 from ecomrisk.risk.decision import lane_in_profile
+from ecomrisk.risk.network.online import FEATURES as NETWORK_FEATURES
+from ecomrisk.risk.network.online import no_network, stored_network
 from ecomrisk.risk.rules import RuleSet
 from ecomrisk.risk.rules.sql import hit_column, rule_hits_sql
 from ecomrisk.store.schema import decisions, outcomes, shipments
@@ -95,6 +97,17 @@ def _live_lanes(engine: Engine) -> dict[int, str]:
     return {r.shipment_id: r.lane for r in rows}
 
 
+def _with_network(engine: Engine, matrix: pa.Table) -> pa.Table:
+    """The counter-network features joined as batch rescoring joins them: from the
+    latest build, as stored now (so a build made after the exams knows their findings)."""
+    with engine.connect() as connection:
+        linked = stored_network(connection)
+    for name in NETWORK_FEATURES:
+        values = [linked.get(sid, (no_network(), []))[0][name] for sid in matrix["sid"].to_pylist()]
+        matrix = matrix.append_column(name, pa.array(values, pa.float64()))
+    return matrix
+
+
 def backtest(
     engine: Engine,
     ruleset: RuleSet,
@@ -113,6 +126,7 @@ def backtest(
     n = matrix.num_rows
     if n == 0:
         return BacktestReport(ruleset.label, since, until, 0, [])
+    matrix = _with_network(engine, matrix)
     with duckdb.connect() as duck:
         duck.register(
             "matrix",

@@ -60,19 +60,22 @@ def inspect(world: World, weights: np.ndarray, pyrng: random.Random) -> list[Ins
                 shipment,
                 selection,
                 probability,
-                _outcome(world, shipment, selection, probability, pyrng),
+                exam_outcome(world, shipment, selection, probability, pyrng),
             )
         )
     return inspections
 
 
-def _outcome(
+def exam_outcome(
     world: World,
     shipment: Shipment,
     selection: str,
     probability: float | None,
     pyrng: random.Random,
 ) -> dict[str, Any]:
+    """What an exam of ``shipment`` finds (each violation with the world's detection
+    rate) as an Outcome record; public for the targeting simulation, which draws it
+    once per shipment so that every strategy sees the same result."""
     params = world.scenario.inspection
     found = [v for v in shipment.violations if pyrng.random() < params.detection]
     exam_type = (

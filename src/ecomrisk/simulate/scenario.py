@@ -125,11 +125,11 @@ def parse_scenario(text: str, source: str) -> Scenario:
         raise ScenarioError(f"{source}: invalid scenario:\n" + "\n".join(lines)) from None
 
 
-def load_scenario(path: Path | None = None) -> Scenario:
-    """A scenario file, or the shipped default."""
+def load_scenario(path: Path | None = None, shipped: str = "default.toml") -> Scenario:
+    """A scenario file, or the shipped one named ``shipped``."""
     if path is None:
-        text = resources.files("ecomrisk.simulate").joinpath("scenarios/default.toml").read_text()
-        return parse_scenario(text, "default.toml")
+        text = resources.files("ecomrisk.simulate").joinpath(f"scenarios/{shipped}").read_text()
+        return parse_scenario(text, shipped)
     try:
         return parse_scenario(path.read_text("utf-8"), str(path))
     except OSError as error:

@@ -276,6 +276,8 @@ def drift_undervaluation(
     ]
     bicycle = next(p for p in products() if p.hs6 == "871200")
     span = max(1, world.scenario.days - (begin - start).days)
+    # Declared share of the true value; a mild one (0.5-0.8) looks like honest trade.
+    low, high = params.factor_min or 0.1, params.factor_max or 0.3
     for shipment in chosen:
         shipment.seller = None
         shipment.shipper = pyrng.choice(sellers)
@@ -287,7 +289,7 @@ def drift_undervaluation(
                 "product": bicycle,
                 "quantity": 1,
                 "unit_true": unit,
-                "unit_declared": unit * pyrng.uniform(0.1, 0.3),
+                "unit_declared": unit * pyrng.uniform(low, high),
                 "brand": None,
                 "description": "electric bicycle",
                 "hs": "871200",

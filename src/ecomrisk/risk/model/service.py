@@ -26,10 +26,14 @@ def train_and_register(
     seed: int = 0,
     calibration: str = "auto",
     progress: Progress | None = None,
+    search: bool = True,
 ) -> tuple[str, dict[str, Any]]:
-    """Train on the shipments filed in [since, until) and store the model as a draft."""
+    """Train on the shipments filed in [since, until) and store the model as a draft
+    (``search``: with the tuning search, recorded in its details)."""
     examples = training_examples(engine, context, since, until)
-    model, details = train(examples, seed=seed, calibration=calibration, progress=progress)
+    model, details = train(
+        examples, seed=seed, calibration=calibration, progress=progress, search=search
+    )
     details["window"]["requested"] = {
         "from": since.isoformat() if since else None,
         "to": until.isoformat() if until else None,

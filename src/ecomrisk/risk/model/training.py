@@ -8,7 +8,7 @@ and then calibrate them, the latest 20 % are kept aside to measure the model
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +17,14 @@ import numpy as np
 from ecomrisk import __version__
 from ecomrisk.features.registry import known_features
 from ecomrisk.risk.model.artifact import TrainedModel
-from ecomrisk.risk.model.booster import BoosterParams, fit
+from ecomrisk.risk.model.booster import (
+    DEFAULT_CANDIDATES,
+    Booster,
+    BoosterParams,
+    Tuning,
+    fit,
+    tune,
+)
 from ecomrisk.risk.model.calibration import fit_calibration
 from ecomrisk.risk.model.dataset import Example, selection_weight
 from ecomrisk.risk.model.evaluation import evaluate_examples
@@ -124,13 +131,77 @@ def _revenue_model(model: TrainedModel, slices: Slices, seed: int) -> tuple[Any 
     return regressor, constant
 
 
+def _changed(params: BoosterParams) -> dict[str, Any]:
+    """The parameters of a candidate that differ from the classifier's defaults."""
+    base = replace(
+        BoosterParams(),
+        max_rounds=CLASSIFIER_PARAMS.max_rounds,
+        early_stopping_rounds=CLASSIFIER_PARAMS.early_stopping_rounds,
+    )
+    return {k: v for k, v in asdict(params).items() if getattr(base, k) != v}
+
+
+def _tuning_details(search: Tuning) -> dict[str, Any]:
+    return {
+        "search": "booster.DEFAULT_CANDIDATES, early stopping and AUC on the calibration slice",
+        "trials": [
+            {"params": _changed(t.params), "auc": t.score, "best_iteration": t.best_iteration}
+            for t in search.trials
+        ],
+        "best": _changed(search.best.params),
+    }
+
+
+def _classifier(
+    model: TrainedModel, slices: Slices, seed: int, search: bool
+) -> tuple[Booster, dict[str, Any] | None]:
+    """The trees, stopped early on the calibration slice (the one later in time);
+    with ``search``, the best of the small tuning search there, scored by AUC."""
+    x = model.frame([e.features for e in slices.fit])
+    valid = (
+        model.frame([e.features for e in slices.calibration]),
+        labels(slices.calibration),
+        weights(slices.calibration),
+    )
+    # nthread=1: the same seed gives the same trees on any machine's core count.
+    if not search:
+        booster = fit(
+            x,
+            labels(slices.fit),
+            weight=weights(slices.fit),
+            valid=valid,
+            categorical=model.text,
+            params=CLASSIFIER_PARAMS,
+            seed=seed,
+            nthread=1,
+        )
+        return booster, None
+    found = tune(
+        x,
+        labels(slices.fit),
+        valid,
+        weight=weights(slices.fit),
+        categorical=model.text,
+        candidates=DEFAULT_CANDIDATES,
+        base=CLASSIFIER_PARAMS,  # the budget: rounds and early stopping of every candidate
+        seed=seed,
+        nthread=1,
+    )
+    return found.model, _tuning_details(found)
+
+
 def train(
     examples: Sequence[Example],
     seed: int = 0,
     calibration: str = "auto",
     progress: Callable[[str, int, int], None] | None = None,
+    search: bool = False,
 ) -> tuple[TrainedModel, dict[str, Any]]:
-    """Fit, calibrate and measure a model; returns it and its registry details."""
+    """Fit, calibrate and measure a model; returns it and its registry details.
+
+    ``search``: choose the trees' parameters by the tuning search (``booster.tune``)
+    on the calibration slice instead of using ``CLASSIFIER_PARAMS``.
+    """
 
     def step(done: int) -> None:
         if progress is not None:
@@ -141,21 +212,7 @@ def train(
     numeric, text = model_columns([e.features for e in slices.fit], known_features())
     model = TrainedModel(numeric, text, classifier=None, calibration=None)  # type: ignore[arg-type]
     step(0)
-    # nthread=1: the same seed gives the same trees on any machine's core count.
-    model.classifier = fit(
-        model.frame([e.features for e in slices.fit]),
-        labels(slices.fit),
-        weight=weights(slices.fit),
-        valid=(
-            model.frame([e.features for e in slices.calibration]),
-            labels(slices.calibration),
-            weights(slices.calibration),
-        ),
-        categorical=text,
-        params=CLASSIFIER_PARAMS,
-        seed=seed,
-        nthread=1,
-    )
+    model.classifier, tuning = _classifier(model, slices, seed, search)
     step(1)
     cal = slices.calibration
     model.calibration = fit_calibration(
@@ -177,6 +234,8 @@ def train(
         "calibration": model.calibration.method,
         "revenue_model": "xgboost reg:tweedie" if model.revenue else "weighted mean",
         "best_iteration": model.classifier.best_iteration,
+        "classifier_params": asdict(model.classifier.params),
+        "tuning": tuning,
         "thresholds": model.thresholds,
         "seed": seed,
         "code": {"ecomrisk": __version__, "logic": MODEL_LOGIC_VERSION},
