@@ -9,6 +9,7 @@ derived ones last. The result feeds backtests, rescoring and training.
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -98,11 +99,12 @@ def feature_rows(
     since: datetime | None = None,
     until: datetime | None = None,
     batch: BatchEngine | None = None,
+    export: Path | None = None,
 ) -> list[dict[str, Any]]:
     """``sid``, ``received_at`` and every feature, for the versions received in [since,
     until), in ``sid`` order, as one dict per version. History features run on
-    ``batch`` (DuckDB unless told)."""
-    history = batch_history_features(engine, context.day_offset_s, batch=batch)
+    ``batch`` (DuckDB unless told), over ``export`` (a Parquet export) if given."""
+    history = batch_history_features(engine, context.day_offset_s, batch=batch, export=export)
     by_sid = {row.pop("sid"): row for row in history.to_pylist()}
     with engine.connect() as connection:
         screened = stored_screening(connection)

@@ -17,6 +17,7 @@ alone, so a re-run neither duplicates what was written nor loses what was not.
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -84,12 +85,14 @@ def rescore(
     progress: Callable[[int, int], None] | None = None,
     chunk_rows: int = RESCORE_CHUNK_ROWS,
     batch: BatchEngine | None = None,
+    export: Path | None = None,
 ) -> int:
     """Decide again every current shipment version received in [since, until) unless
     its latest decision already is this one; returns how many were decided.
     ``progress(done, total)`` counts the versions looked at, left alone ones too.
     Features and rule hits run on ``batch`` (DuckDB unless told); given an engine,
-    the model scores there too, all rows in one job."""
+    the model scores there too, all rows in one job. With ``export`` (a Parquet
+    export of the store) the history features read it instead of the store."""
     with engine.begin() as connection:
         ruleset = rulesets_repo.ensure_live(connection)
         model, _ = ModelCache().current(connection)
@@ -97,7 +100,9 @@ def rescore(
             r.id for r in connection.execute(select(shipments.c.id).where(shipments.c.is_current))
         }
     rows = [
-        row for row in feature_rows(engine, context, since, until, batch) if row["sid"] in current
+        row
+        for row in feature_rows(engine, context, since, until, batch, export)
+        if row["sid"] in current
     ]
     with engine.connect() as connection:
         screened = stored_screening(connection)
