@@ -27,6 +27,9 @@ MAP_BATCH_ROWS = 10_000
 class BatchEngine(Protocol):
     name: str
     dialect: Dialect
+    # In this process, on this machine: a job with an in-memory method (igraph's
+    # PageRank, say) uses that instead, being faster there and exact.
+    in_process: bool
 
     def query(self, sql: str, relations: Mapping[str, Relation]) -> pa.Table:
         """The result of ``sql`` over ``relations``, as one Arrow table."""
@@ -44,6 +47,7 @@ def _parquet_glob(folder: Path) -> str:
 class DuckDBEngine:
     name = "duckdb"
     dialect = DUCKDB
+    in_process = True
 
     def query(self, sql: str, relations: Mapping[str, Relation]) -> pa.Table:
         with duckdb.connect() as duck:
@@ -68,6 +72,7 @@ class SparkEngine:
     master: str = DEFAULT_SPARK_MASTER
     name = "spark"
     dialect = SPARK
+    in_process = False
 
     def query(self, sql: str, relations: Mapping[str, Relation]) -> pa.Table:
         session = spark_session(self.master)

@@ -5,7 +5,7 @@ The same equation as ``propagate`` (igraph): r = (1 - a) p + a P r, with p the
 seed strengths made a distribution, solved by power iteration. Each step is one
 join of the ranks with the weighted edges and one group-by: every node passes
 its rank in equal shares (1 / degree) to its neighbours, and a node with no edge
-passes it to the seeds in proportion to p, as PRPACK does. Ten steps are chained
+passes it to the seeds in proportion to p, as PRPACK does. Five steps are chained
 in one query, each reading the one before once, so an engine plans them as one
 job. A loop of joins rather than GraphX's Pregel (Scala only) or GraphFrames (a
 jar, not on PyPI for Spark 4): plain SQL every engine runs, the driver holding
@@ -22,7 +22,7 @@ from ecomrisk.engines.batch import BatchEngine
 from ecomrisk.risk.network.propagate import DAMPING
 
 MAX_STEPS = 300
-STEPS_PER_QUERY = 10  # steps chained in one query: fewer round trips to the engine
+STEPS_PER_QUERY = 5  # steps chained in one query: fewer round trips (planners slow past ~8)
 TOLERANCE = 1e-10  # L1 change of the ranks over one query at which the iteration stops
 
 
