@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from ecomrisk.engines.batch import BatchEngine, DuckDBEngine, SparkEngine
 from ecomrisk.store import migrate
 from ecomrisk.store.engine import create_engine_for_url
 
@@ -103,3 +104,19 @@ def _clean_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def spark_engine() -> BatchEngine:
+    """Spark in local mode, one session per test process (xdist worker): its JVM
+    takes seconds to start."""
+    return SparkEngine("local[2]")
+
+
+@pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def engine(request: pytest.FixtureRequest) -> BatchEngine:
+    """A batch engine: each test using it runs on DuckDB and on Spark."""
+    if request.param == "spark":
+        spark: BatchEngine = request.getfixturevalue("spark_engine")
+        return spark
+    return DuckDBEngine()

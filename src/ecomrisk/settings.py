@@ -58,7 +58,7 @@ class Settings(BaseSettings):
         default="duckdb", description="Engine for batch jobs (features, scoring, training)."
     )
     spark_master: str = Field(
-        default="local[*]", description="Spark master URL when batch_engine is spark."
+        default="local[2]", description="Spark master URL when batch_engine is spark."
     )
 
     max_batch_size: int = Field(

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine
 
+from ecomrisk.engines.batch import BatchEngine
 from ecomrisk.features.batch import batch_history_features
 from tests.histories import T0, US_DAY_OFFSET_S, History
 
@@ -97,8 +98,11 @@ def test_outcomes_count_only_once_recorded_before_the_filing(history: History) -
     assert history.features(later)["shipper_violations_365d"] == 1
 
 
-def test_batch_on_duckdb_gives_the_online_numbers(history: History) -> None:
-    """Parity: a random-ish history, every feature of every version, both paths."""
+def test_batch_gives_the_online_numbers_on_every_engine(
+    history: History, engine: BatchEngine
+) -> None:
+    """Parity: a random-ish history, every feature of every version, online and in
+    batch on each batch engine (so the engines agree with each other too)."""
     import random
 
     rng = random.Random(7)
@@ -125,7 +129,7 @@ def test_batch_on_duckdb_gives_the_online_numbers(history: History) -> None:
                 violation=rng.random() < 0.5,
                 seize=rng.random() < 0.3,
             )
-    batch = batch_history_features(history.engine, US_DAY_OFFSET_S).to_pylist()
+    batch = batch_history_features(history.engine, US_DAY_OFFSET_S, batch=engine).to_pylist()
     assert [row["sid"] for row in batch] == sorted(sids)
     for row in batch:
         online = history.features(row["sid"])
@@ -134,7 +138,7 @@ def test_batch_on_duckdb_gives_the_online_numbers(history: History) -> None:
 
 
 def test_batch_running_counts_match_online_with_ties_and_versions_out_of_order(
-    history: History,
+    history: History, engine: BatchEngine
 ) -> None:
     """The batch path counts first-seen history as running sums per key: same numbers
     as the online subqueries when filings share a second, amendments arrive with an
@@ -150,7 +154,7 @@ def test_batch_running_counts_match_online_with_ties_and_versions_out_of_order(
             shipper=rng.choice(["s1", "s1", "s2"]),
             status=rng.choice(["active"] * 5 + ["cancelled"]),
         )
-    batch = batch_history_features(history.engine, US_DAY_OFFSET_S).to_pylist()
+    batch = batch_history_features(history.engine, US_DAY_OFFSET_S, batch=engine).to_pylist()
     names = ("shipper_history_count", "consignee_address_history_count", "seller_history_count")
     for row in batch:
         online = history.features(row["sid"])

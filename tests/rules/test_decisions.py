@@ -7,6 +7,7 @@ from sqlalchemy import Engine, select
 from ecomrisk import audit
 from ecomrisk.domain.enums import Lane
 from ecomrisk.domain.jurisdiction import load_profile
+from ecomrisk.engines.batch import BatchEngine
 from ecomrisk.features.matrix import FeatureContext
 from ecomrisk.features.shipment import UnitValue
 from ecomrisk.reference.fx import bundled_rates
@@ -89,7 +90,9 @@ def test_shadow_rules_are_stored_beside_and_promotion_takes_over(store: Engine) 
     assert lane == "hold"
 
 
-def test_batch_rescoring_reproduces_the_online_decisions(store: Engine) -> None:
+def test_batch_rescoring_reproduces_the_online_decisions(
+    store: Engine, engine: BatchEngine
+) -> None:
     from ecomrisk.risk.rescore import rescore
 
     history, ctx = History(store), context()
@@ -99,7 +102,7 @@ def test_batch_rescoring_reproduces_the_online_decisions(store: Engine) -> None:
             [("1", "gift"), ("9", "cotton t-shirt"), ("500", "gift"), ("2", "parts")]
         )
     ]
-    assert rescore(store, ctx.features) == 4
+    assert rescore(store, ctx.features, batch=engine) == 4
     with store.connect() as connection:
         rows = connection.execute(
             select(

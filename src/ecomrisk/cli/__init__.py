@@ -13,6 +13,7 @@ from ecomrisk.cli import (
     db,
     decisions,
     demo,
+    export,
     facilities,
     filers,
     history,
@@ -68,5 +69,6 @@ app.add_typer(compliance.app, name="compliance")
 app.add_typer(history.app, name="history")
 app.add_typer(network.app, name="network")
 app.command(name="simulate-targeting")(simulate_targeting.simulate_targeting)
+app.add_typer(export.app, name="export")
 
 __all__ = ["app"]

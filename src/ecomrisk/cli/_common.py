@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
 from sqlalchemy import Engine
 
+from ecomrisk.engines.batch import ENGINES, BatchEngine, batch_engine
 from ecomrisk.settings import Settings, SettingsError, get_settings
 
 console = Console()
@@ -26,6 +27,21 @@ def settings() -> Settings:
         return get_settings()
     except SettingsError as error:
         raise fail(str(error)) from None
+
+
+# ``--engine`` of the batch commands; unset, the ``batch_engine`` setting decides.
+ENGINE_OPTION = typer.Option(
+    None, "--engine", help=f"Batch engine: {' or '.join(ENGINES)} (default: the setting)."
+)
+
+
+def chosen_engine(name: str | None) -> BatchEngine:
+    """The batch engine a command runs on: ``--engine``, else the settings."""
+    config = settings()
+    try:
+        return batch_engine(name or config.batch_engine, config.spark_master)
+    except ValueError as error:
+        raise fail(f"--engine: {error}") from None
 
 
 @contextmanager

@@ -9,7 +9,14 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from ecomrisk.cli._common import console, fail, stage_progress, store_engine
+from ecomrisk.cli._common import (
+    ENGINE_OPTION,
+    chosen_engine,
+    console,
+    fail,
+    stage_progress,
+    store_engine,
+)
 
 app = typer.Typer(
     help="Counter-network analysis: resolve parties, build the graph, explore networks.",
@@ -48,14 +55,16 @@ def resolve(
 def build(
     half_life_days: float = typer.Option(180.0, min=1, help="a violation's weight halves in"),
     damping: float = typer.Option(0.85, min=0.05, max=0.99, help="PageRank damping"),
+    engine_name: str = ENGINE_OPTION,
 ) -> None:
     """Build the link graph, propagate risk from confirmed violations, find networks."""
     from ecomrisk.risk.network.build import BuildParams
     from ecomrisk.risk.network.build import build as run
 
     params = BuildParams(damping=damping, half_life_days=half_life_days)
+    batch = chosen_engine(engine_name)
     with store_engine() as engine, stage_progress() as advance:
-        report = run(engine, params, progress=advance)
+        report = run(engine, params, progress=advance, batch=batch)
     console.print(
         f"run {report.run_id}: {report.nodes:,} nodes, {report.edges:,} edges, "
         f"{report.seeds:,} seeds, {report.networks:,} networks of two or more entities."

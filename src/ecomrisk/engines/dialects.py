@@ -8,16 +8,23 @@ class Dialect:
     name: str
     # DuckDB's `/` is true division even on integers; its integer division is `//`.
     integer_division: str = "/"
+    # Spark SQL has no `DOUBLE PRECISION`, only `DOUBLE`.
+    double_type: str = "DOUBLE PRECISION"
 
     def int_div(self, numerator: str, denominator: str) -> str:
         return f"({numerator}) {self.integer_division} ({denominator})"
+
+    def as_double(self, expression: str) -> str:
+        return f"CAST({expression} AS {self.double_type})"
 
 
 SQLITE = Dialect("sqlite")
 POSTGRESQL = Dialect("postgresql")
 DUCKDB = Dialect("duckdb", integer_division="//")
+# Spark's `/` is true division too; `DIV` truncates towards zero, as the others do.
+SPARK = Dialect("spark", integer_division="DIV", double_type="DOUBLE")
 
-_BY_NAME = {d.name: d for d in (SQLITE, POSTGRESQL, DUCKDB)}
+_BY_NAME = {d.name: d for d in (SQLITE, POSTGRESQL, DUCKDB, SPARK)}
 
 
 def dialect_for(name: str) -> Dialect:

@@ -1,17 +1,18 @@
-"""Entity-history features of all history at once, on DuckDB.
+"""Entity-history features of all history at once, on a batch engine.
 
 The event tables are streamed out of the operational store as Arrow batches
-(bounded memory on the way out), handed to DuckDB, and the same feature SQL as
-the online path runs there over every filing.
+(bounded memory on the way out) or read from a Parquet export, handed to the
+batch engine (DuckDB by default, or Spark), and the same feature SQL as the
+online path runs there over every filing.
 """
 
 from collections.abc import Iterator
+from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 from sqlalchemy import Engine, Table, select
 
-from ecomrisk.engines.dialects import DUCKDB
+from ecomrisk.engines.batch import BatchEngine, DuckDBEngine, Relation
 from ecomrisk.features.catalogue import HISTORY_FEATURES
 from ecomrisk.features.definitions import Feature
 from ecomrisk.features.sql import all_features_sql
@@ -55,14 +56,24 @@ def export_events(engine: Engine, table: Table) -> pa.Table:
     return pa.Table.from_batches(list(_batches(engine, table)), schema=_schema(table))
 
 
+def event_relations(engine: Engine, export: Path | None = None) -> dict[str, Relation]:
+    """The event tables the feature SQL reads: from the store, or from an export."""
+    if export is not None:
+        return {name: export / name for name in ("feature_events", "outcome_events")}
+    return {
+        "feature_events": export_events(engine, feature_events),
+        "outcome_events": export_events(engine, outcome_events),
+    }
+
+
 def batch_history_features(
     engine: Engine,
     day_offset_s: int,
     features: tuple[Feature, ...] = HISTORY_FEATURES,
+    batch: BatchEngine | None = None,
+    export: Path | None = None,
 ) -> pa.Table:
-    """``sid`` and every feature for every shipment version in the store."""
-    with duckdb.connect() as duck:
-        duck.register("feature_events", export_events(engine, feature_events))
-        duck.register("outcome_events", export_events(engine, outcome_events))
-        sql = all_features_sql(features, DUCKDB, day_offset_s)
-        return duck.sql(sql).to_arrow_table()
+    """``sid`` and every feature for every shipment version in the store (or export)."""
+    batch = batch or DuckDBEngine()
+    sql = all_features_sql(features, batch.dialect, day_offset_s)
+    return batch.query(sql, event_relations(engine, export))

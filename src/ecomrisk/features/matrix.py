@@ -9,6 +9,7 @@ derived ones last. The result feeds backtests, rescoring and training.
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -16,6 +17,7 @@ from sqlalchemy import Engine, and_, select
 
 from ecomrisk.domain.jurisdiction import JurisdictionProfile
 from ecomrisk.domain.records import ShipmentFiling
+from ecomrisk.engines.batch import BatchEngine
 from ecomrisk.features.batch import batch_history_features
 from ecomrisk.features.derived import derived_features
 from ecomrisk.features.shipment import (
@@ -96,16 +98,19 @@ def feature_rows(
     context: FeatureContext,
     since: datetime | None = None,
     until: datetime | None = None,
+    batch: BatchEngine | None = None,
+    export: Path | None = None,
 ) -> list[dict[str, Any]]:
     """``sid``, ``received_at`` and every feature, for the versions received in [since,
-    until), in ``sid`` order, as one dict per version."""
-    history = batch_history_features(engine, context.day_offset_s)
+    until), in ``sid`` order, as one dict per version. History features run on
+    ``batch`` (DuckDB unless told), over ``export`` (a Parquet export) if given."""
+    history = batch_history_features(engine, context.day_offset_s, batch=batch, export=export)
     by_sid = {row.pop("sid"): row for row in history.to_pylist()}
     with engine.connect() as connection:
         screened = stored_screening(connection)
     rows = []
-    for batch in _shipment_rows(engine, context, since, until):
-        for row in batch:
+    for part in _shipment_rows(engine, context, since, until):
+        for row in part:
             past = by_sid.get(row["sid"])
             if past is None:  # no feature event (never decided): no history to read
                 continue
@@ -121,11 +126,12 @@ def feature_matrix(
     context: FeatureContext,
     since: datetime | None = None,
     until: datetime | None = None,
+    batch: BatchEngine | None = None,
 ) -> pa.Table:
     """``sid``, ``received_at`` and every feature, for the versions received in [since, until)."""
-    rows = feature_rows(engine, context, since, until)
+    rows = feature_rows(engine, context, since, until, batch)
     if not rows:
-        history = batch_history_features(engine, context.day_offset_s)
+        history = batch_history_features(engine, context.day_offset_s, batch=batch)
         names = ["sid", "received_at", *SHIPMENT_FEATURES, *history.column_names[1:]]
         return pa.table({name: pa.array([], pa.null()) for name in names})
     return pa.Table.from_pylist(rows)

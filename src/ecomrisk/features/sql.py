@@ -43,25 +43,27 @@ def _window_sql(
 
 
 def _shipment_aggregate_sql(feature: ShipmentAggregate, dialect: Dialect, day_offset_s: int) -> str:
-    where = " AND ".join(
-        [
-            f"h.{feature.key} = t.{feature.key}",
-            _BEFORE,
-            _CURRENT_THEN,
-            _OTHER_SHIPMENT,
-            "h.status = 'active'",
-            _window_sql(feature.window, dialect, day_offset_s),
-        ]
-    )
+    conditions = [
+        f"h.{feature.key} = t.{feature.key}",
+        _BEFORE,
+        _CURRENT_THEN,
+        _OTHER_SHIPMENT,
+        "h.status = 'active'",
+        _window_sql(feature.window, dialect, day_offset_s),
+    ]
     if feature.measure == "count":
         aggregate, own = "COUNT(*)", "1"
     elif feature.measure == "sum_value":
         aggregate, own = "COALESCE(SUM(h.value), 0)", "t.value"
     else:
         column = feature.distinct_of
-        # Others' distinct values that differ from the filing's own, plus its own.
-        aggregate = f"COUNT(DISTINCT CASE WHEN h.{column} <> t.{column} THEN h.{column} END)"
+        # Others' distinct values that differ from the filing's own, plus its own. The
+        # test is in WHERE, not inside the aggregate: Spark refuses an aggregate that
+        # mixes outer and inner columns, and a NULL own value matches no row either way.
+        conditions.append(f"h.{column} <> t.{column}")
+        aggregate = f"COUNT(DISTINCT h.{column})"
         own = f"CASE WHEN t.{column} IS NULL THEN 0 ELSE 1 END"
+    where = " AND ".join(conditions)
     subquery = f"(SELECT {aggregate} FROM feature_events h WHERE {where})"
     total = f"{subquery} + {own}" if feature.include_self else subquery
     # A filing without the key (no phone, say) has no history for it.
@@ -93,8 +95,7 @@ def features_sql(
     """One SELECT giving ``sid`` and every feature for each row of ``targets``."""
     # One numeric type on every engine: counts and sums alike come back as floats.
     columns = ",\n  ".join(
-        f"CAST({feature_sql(f, dialect, day_offset_s)} AS DOUBLE PRECISION) AS {f.name}"
-        for f in features
+        f"{dialect.as_double(feature_sql(f, dialect, day_offset_s))} AS {f.name}" for f in features
     )
     return f"SELECT t.sid AS sid,\n  {columns}\nFROM {targets} t\nORDER BY t.sid"
 
@@ -176,7 +177,7 @@ def all_features_sql(features: tuple[Feature, ...], dialect: Dialect, day_offset
             if f.name in ever
             else feature_sql(f, dialect, day_offset_s)
         )
-        columns.append(f"CAST({expression} AS DOUBLE PRECISION) AS {f.name}")
+        columns.append(f"{dialect.as_double(expression)} AS {f.name}")
     joins = "".join(f"\nLEFT JOIN {cte} ON {cte}.sid = t.sid" for cte in ever.values())
     head = "WITH " + ",\n".join(ctes) + "\n" if ctes else ""
     body = ",\n  ".join(columns)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, delete, select
 
+from ecomrisk.engines.batch import BatchEngine
 from ecomrisk.risk.network.graph import LinkGraph, build_graph
 from ecomrisk.risk.network.propagate import (
     DAMPING,
@@ -22,6 +23,7 @@ from ecomrisk.risk.network.propagate import (
     decayed,
     propagate,
 )
+from ecomrisk.risk.network.propagate_sql import propagate_on
 from ecomrisk.risk.network.resolve import latest_model
 from ecomrisk.store.schema import (
     entity_records,
@@ -96,8 +98,13 @@ def seeds(
 
 
 def build(
-    engine: Engine, params: BuildParams = BuildParams(), progress: Progress | None = None
+    engine: Engine,
+    params: BuildParams = BuildParams(),
+    progress: Progress | None = None,
+    batch: BatchEngine | None = None,
 ) -> Build:
+    """The link graph, risk propagated from the seeds, the networks; stored as a run.
+    Propagation runs on ``batch`` when it is not in process (Spark), else in igraph."""
     report = Build()
     clock = time.perf_counter()
 
@@ -116,7 +123,10 @@ def build(
         model = latest_model(connection)
     report.seeds = len(seeded)
     lap("graph")
-    risk = propagate(g, seeded, params.damping)
+    if batch is None or batch.in_process:
+        risk = propagate(g, seeded, params.damping)
+    else:
+        risk = propagate_on(batch, g, seeded, params.damping)
     community = communities(g)
     lap("propagate")
 

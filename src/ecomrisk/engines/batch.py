@@ -1,0 +1,111 @@
+"""The batch executors: run ecomrisk's SQL, or a Python function over Arrow batches,
+on DuckDB or on Spark. All I/O of a batch engine is here; the SQL is built elsewhere
+(``features/sql.py``, ``risk/rules/sql.py``) with the executor's dialect.
+
+Relations are Arrow tables (streamed out of the store) or folders of Parquet (the
+export, ``ecomrisk export parquet``), named as the SQL names them.
+"""
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, TypeAlias
+
+import duckdb
+import pyarrow as pa
+
+from ecomrisk.engines.dialects import DUCKDB, SPARK, Dialect
+from ecomrisk.engines.spark import spark_session
+
+Relation: TypeAlias = pa.Table | Path
+BatchFunction: TypeAlias = Callable[[pa.RecordBatch], pa.RecordBatch]
+ENGINES = ("duckdb", "spark")
+DEFAULT_SPARK_MASTER = "local[2]"
+MAP_BATCH_ROWS = 10_000
+
+
+class BatchEngine(Protocol):
+    name: str
+    dialect: Dialect
+    # In this process, on this machine: a job with an in-memory method (igraph's
+    # PageRank, say) uses that instead, being faster there and exact.
+    in_process: bool
+
+    def query(self, sql: str, relations: Mapping[str, Relation]) -> pa.Table:
+        """The result of ``sql`` over ``relations``, as one Arrow table."""
+        ...
+
+    def map_batches(self, table: pa.Table, function: BatchFunction, schema: pa.Schema) -> pa.Table:
+        """``function`` applied to each Arrow batch of ``table``; rows stay in order."""
+        ...
+
+
+def _parquet_glob(folder: Path) -> str:
+    return str(folder / "**" / "*.parquet")
+
+
+class DuckDBEngine:
+    name = "duckdb"
+    dialect = DUCKDB
+    in_process = True
+
+    def query(self, sql: str, relations: Mapping[str, Relation]) -> pa.Table:
+        with duckdb.connect() as duck:
+            for name, relation in relations.items():
+                if isinstance(relation, Path):
+                    source = _parquet_glob(relation).replace("'", "''")
+                    duck.sql(
+                        f"CREATE VIEW {name} AS SELECT * FROM "
+                        f"read_parquet('{source}', hive_partitioning = true)"
+                    )
+                else:
+                    duck.register(name, relation)
+            return duck.sql(sql).to_arrow_table()
+
+    def map_batches(self, table: pa.Table, function: BatchFunction, schema: pa.Schema) -> pa.Table:
+        batches = [function(b) for b in table.to_batches(max_chunksize=MAP_BATCH_ROWS)]
+        return pa.Table.from_batches(batches, schema=schema)
+
+
+@dataclass(frozen=True)
+class SparkEngine:
+    master: str = DEFAULT_SPARK_MASTER
+    name = "spark"
+    dialect = SPARK
+    in_process = False
+
+    def query(self, sql: str, relations: Mapping[str, Relation]) -> pa.Table:
+        session = spark_session(self.master)
+        for name, relation in relations.items():
+            frame = (
+                session.read.parquet(str(relation))
+                if isinstance(relation, Path)
+                else session.createDataFrame(relation)
+            )
+            frame.createOrReplaceTempView(name)
+        return session.sql(sql).toArrow()
+
+    def map_batches(self, table: pa.Table, function: BatchFunction, schema: pa.Schema) -> pa.Table:
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        session = spark_session(self.master)
+        # An ordinal column keeps the input order: partitions come back in any order.
+        numbered = table.append_column("_row", pa.array(range(table.num_rows), pa.int64()))
+        out = schema.append(pa.field("_row", pa.int64()))
+
+        def apply(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            for batch in batches:
+                result = function(batch.drop_columns(["_row"]))
+                yield result.append_column("_row", batch.column("_row"))
+
+        frame = session.createDataFrame(numbered).mapInArrow(apply, from_arrow_schema(out))
+        return frame.orderBy("_row").toArrow().drop_columns(["_row"]).cast(schema)
+
+
+def batch_engine(name: str, spark_master: str = DEFAULT_SPARK_MASTER) -> BatchEngine:
+    """The executor called ``name`` (``duckdb`` or ``spark``)."""
+    if name == "duckdb":
+        return DuckDBEngine()
+    if name == "spark":
+        return SparkEngine(spark_master)
+    raise ValueError(f"batch engine {name!r} is not known (known: {', '.join(ENGINES)})")
