@@ -68,6 +68,7 @@ class DemoReport:
     backtest: BacktestReport | None = None
     model: str | None = None
     model_auc: float | None = None
+    model_problem: str | None = None  # why no model was trained (a world too small)
     networks: int = 0
     facilities: list[str] = field(default_factory=list)
     selected: dict[str, int] = field(default_factory=dict)  # "FACILITY DAY" -> picks
@@ -188,17 +189,23 @@ def build_network(engine: Engine, report: DemoReport, progress: Progress) -> Non
 def train_and_promote(
     engine: Engine, settings: Settings, report: DemoReport, progress: Progress, seed: int
 ) -> None:
-    """Train a model on the exams and make it live, unless one is live already."""
+    """Train a model on the exams and make it live, unless one is live already; a
+    world too small for a model goes on deciding on rules alone, and says so."""
     from ecomrisk.risk.model.service import train_and_register  # XGBoost only when needed
+    from ecomrisk.risk.model.training import TrainingError
 
     with engine.connect() as connection:
         live = registry.with_status(connection, "live")
     if live:
         stored = live[0]
     else:
-        label, _ = train_and_register(
-            engine, feature_context(engine, settings), actor=ACTOR, seed=seed, progress=progress
-        )
+        try:
+            label, _ = train_and_register(
+                engine, feature_context(engine, settings), actor=ACTOR, seed=seed, progress=progress
+            )
+        except TrainingError as error:
+            report.model_problem = str(error)
+            return
         with engine.begin() as connection:
             registry.set_status(connection, label, "live", ACTOR)
             stored = registry.load(connection, label)

@@ -101,8 +101,13 @@ def demo(
 
 def _print_product(report: DemoReport) -> None:
     auc = "-" if report.model_auc is None else f"{report.model_auc:.3f}"
+    model = (
+        f"{report.model} live (AUC on the random sample {auc})"
+        if report.model
+        else f"none, deciding on rules alone ({report.model_problem})"
+    )
     console.print(
-        f"model: {report.model} live (AUC on the random sample {auc}); "
+        f"model: {model}; "
         f"rescored {report.rescored:,} shipments; networks: {report.networks:,}; "
         f"compliance design {report.design}"
     )

@@ -161,7 +161,7 @@ def selected_queue(
             item=QueueItem(
                 **rows[p["shipment_version_id"]]._mapping,
                 lane=p["lane"] or "",
-                score=float(p["score"] or 0.0),
+                score=float(p["probability"] or 0.0),  # of a violation, as selection ranked it
             ),
             examined=p["shipment_version_id"] in examined,
         )

@@ -11,7 +11,6 @@
 
   const cy = cytoscape({
     container: container,
-    wheelSensitivity: 0.3,
     style: [
       { selector: "node", style: {
         "label": "data(label)", "font-size": 9, "text-wrap": "ellipsis", "text-max-width": 110,
