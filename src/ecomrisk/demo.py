@@ -77,12 +77,17 @@ class DemoReport:
     rescored: int = 0
 
 
-def simulate_world(folder: Path, shipments: int, seed: int, progress: Progress) -> None:
+DEMO_DAYS = 60  # long enough for history features, trends and several selection days
+
+
+def simulate_world(
+    folder: Path, shipments: int, seed: int, progress: Progress, days: int = DEMO_DAYS
+) -> None:
     """A world whose goods arrive from tomorrow on, so that filing it now is filing
     in advance, as the trade does (the scenario's own dates are history)."""
     base = load_scenario()
     start = date.today() + timedelta(days=1)
-    changes = {"shipments": shipments, "seed": seed, "start": start}
+    changes = {"shipments": shipments, "seed": seed, "start": start, "days": days}
     scenario = base.model_validate({**base.model_dump(), **changes})
     write_world(generate(scenario, progress), folder, "ndjson", progress)
 

@@ -84,8 +84,10 @@ def build_world(
 
 
 @contextmanager
-def serve(folder: Path, shipments: int = 150, product: bool = False) -> Iterator[Server]:
-    passwords = build_world(folder, shipments, product=product)
+def serve(
+    folder: Path, shipments: int = 150, product: bool = False, seed: int = 7
+) -> Iterator[Server]:
+    passwords = build_world(folder, shipments, seed, product=product)
     env = {**os.environ, "ECOMRISK_DATA_DIR": str(folder)}
     for name in ("ECOMRISK_DATABASE_URL", "ECOMRISK_CONFIG"):
         env.pop(name, None)
