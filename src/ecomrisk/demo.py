@@ -81,13 +81,16 @@ DEMO_DAYS = 60  # long enough for history features, trends and several selection
 
 
 def simulate_world(
-    folder: Path, shipments: int, seed: int, progress: Progress, days: int = DEMO_DAYS
+    folder: Path, shipments: int, seed: int, progress: Progress, days: int | None = None
 ) -> None:
     """A world whose goods arrive from tomorrow on, so that filing it now is filing
-    in advance, as the trade does (the scenario's own dates are history)."""
+    in advance, as the trade does (the scenario's own dates are history); ``days``
+    long, else as long as the scenario."""
     base = load_scenario()
     start = date.today() + timedelta(days=1)
-    changes = {"shipments": shipments, "seed": seed, "start": start, "days": days}
+    changes: dict[str, object] = {"shipments": shipments, "seed": seed, "start": start}
+    if days is not None:
+        changes["days"] = days
     scenario = base.model_validate({**base.model_dump(), **changes})
     write_world(generate(scenario, progress), folder, "ndjson", progress)
 
@@ -313,7 +316,7 @@ def run_demo(
         (world / "manifest.json").read_text()
     )["shipments"] == shipments
     if not already:
-        simulate_world(world, shipments, seed, progress)
+        simulate_world(world, shipments, seed, progress, DEMO_DAYS)
     # Lists first: each filing's parties are screened as it is decided.
     screen(engine, world, report)
     file_world(engine, settings, world, report, progress)
