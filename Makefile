@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml uv.lock
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/ecomrisk demo
+	$(BIN)/ecomrisk demo --serve
 
 # Lint and types are part of the tests: main stays clean.
 test: lint browser

@@ -1,18 +1,27 @@
-"""The main job end to end on the embedded default, as ``ecomrisk demo`` runs it:
-a synthetic world is filed through the ingestion path (each filing decided as it
-arrives), the inspection history and watch lists are loaded, parties screened
-and the live rules backtested against what the exams found."""
+"""The whole product end to end on the embedded default, as ``ecomrisk demo`` runs
+it: a synthetic world is filed through the ingestion path (each filing decided as
+it arrives), the inspection history and watch lists are loaded, parties
+screened, the live rules backtested; then the network is resolved and built, a
+model trained and promoted, history rescored with it, facilities set up, a
+compliance design made and the targeting selection run for the first days.
+
+Every stage is skipped when its result is in the store already, so running the
+demo again on the same store neither fails nor duplicates anything."""
 
 import csv
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from ecomrisk.domain.enums import FilerType
+from ecomrisk.compliance import designs_repo
+from ecomrisk.compliance import service as compliance_service
+from ecomrisk.compliance.frame import Period
+from ecomrisk.compliance.strata import STRATIFIERS
+from ecomrisk.domain.enums import ExamType, FilerType
 from ecomrisk.domain.jurisdiction import load_profile
 from ecomrisk.domain.records import Outcome
 from ecomrisk.ingest.bulk import ingest_records
@@ -21,6 +30,8 @@ from ecomrisk.ingest.validate import RecordKind
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.backtest import BacktestReport, backtest
 from ecomrisk.risk.context import decider, feature_context
+from ecomrisk.risk.model import registry
+from ecomrisk.risk.rescore import rescore
 from ecomrisk.risk.screening import repo as screening_repo
 from ecomrisk.risk.screening.lists import parse_list
 from ecomrisk.settings import Settings
@@ -32,11 +43,15 @@ from ecomrisk.store.outcomes_repo import current_version_id, record_outcome
 from ecomrisk.store.schema import (
     decisions,
     filers,
+    network_runs,
+    networks,
     outcomes,
     screening_hits,
+    shipments,
     watchlist_versions,
     watchlists,
 )
+from ecomrisk.targeting import facilities_repo, runs_repo
 
 ACTOR = "demo"
 Progress = Callable[[str, int, int], None]
@@ -51,14 +66,31 @@ class DemoReport:
     lanes: dict[str, int] = field(default_factory=dict)
     screening_hits: dict[str, int] = field(default_factory=dict)
     backtest: BacktestReport | None = None
+    model: str | None = None
+    model_auc: float | None = None
+    model_problem: str | None = None  # why no model was trained (a world too small)
+    networks: int = 0
+    facilities: list[str] = field(default_factory=list)
+    selected: dict[str, int] = field(default_factory=dict)  # "FACILITY DAY" -> picks
+    selection_days: list[date] = field(default_factory=list)
+    design: int | None = None
+    rescored: int = 0
 
 
-def simulate_world(folder: Path, shipments: int, seed: int, progress: Progress) -> None:
+DEMO_DAYS = 60  # long enough for history features, trends and several selection days
+
+
+def simulate_world(
+    folder: Path, shipments: int, seed: int, progress: Progress, days: int | None = None
+) -> None:
     """A world whose goods arrive from tomorrow on, so that filing it now is filing
-    in advance, as the trade does (the scenario's own dates are history)."""
+    in advance, as the trade does (the scenario's own dates are history); ``days``
+    long, else as long as the scenario."""
     base = load_scenario()
     start = date.today() + timedelta(days=1)
-    changes = {"shipments": shipments, "seed": seed, "start": start}
+    changes: dict[str, object] = {"shipments": shipments, "seed": seed, "start": start}
+    if days is not None:
+        changes["days"] = days
     scenario = base.model_validate({**base.model_dump(), **changes})
     write_world(generate(scenario, progress), folder, "ndjson", progress)
 
@@ -140,6 +172,141 @@ def screen(engine: Engine, world: Path, report: DemoReport) -> None:
         screening_repo.rescreen(connection)
 
 
+SELECTION_DAYS = 3
+# Share of a facility's average daily arrivals it can examine, per exam type: small
+# enough that targeting has to choose, large enough for every reason to appear.
+CAPACITY_SHARE = {ExamType.DOCUMENT_REVIEW: 0.04, ExamType.SCAN: 0.02, ExamType.PHYSICAL: 0.01}
+
+
+def build_network(engine: Engine, report: DemoReport, progress: Progress) -> None:
+    """Resolve parties into entities and build the link graph, once."""
+    from ecomrisk.risk.network.build import build  # Splink and DuckDB only when needed
+    from ecomrisk.risk.network.resolve import resolve
+
+    with engine.connect() as connection:
+        built = connection.execute(select(func.count()).select_from(network_runs)).scalar()
+    if not built:
+        resolve(engine, progress=progress)
+        build(engine, progress=progress)
+    with engine.connect() as connection:
+        report.networks = int(
+            connection.execute(select(func.count()).select_from(networks)).scalar() or 0
+        )
+
+
+def train_and_promote(
+    engine: Engine, settings: Settings, report: DemoReport, progress: Progress, seed: int
+) -> None:
+    """Train a model on the exams and make it live, unless one is live already; a
+    world too small for a model goes on deciding on rules alone, and says so."""
+    from ecomrisk.risk.model.service import train_and_register  # XGBoost only when needed
+    from ecomrisk.risk.model.training import TrainingError
+
+    with engine.connect() as connection:
+        live = registry.with_status(connection, "live")
+    if live:
+        stored = live[0]
+    else:
+        try:
+            label, _ = train_and_register(
+                engine, feature_context(engine, settings), actor=ACTOR, seed=seed, progress=progress
+            )
+        except TrainingError as error:
+            report.model_problem = str(error)
+            return
+        with engine.begin() as connection:
+            registry.set_status(connection, label, "live", ACTOR)
+            stored = registry.load(connection, label)
+    report.model = stored.label
+    figures = stored.details.get("metrics", {}).get("populations", {}).get("random_sample", {})
+    report.model_auc = figures.get("auc")
+
+
+def set_up_facilities(engine: Engine, report: DemoReport) -> None:
+    """A facility per port of arrival, with capacity in proportion to its arrivals."""
+    with engine.begin() as connection:
+        rows = connection.execute(
+            select(
+                shipments.c.port_of_arrival,
+                func.count(),
+                func.min(shipments.c.estimated_arrival),
+                func.max(shipments.c.estimated_arrival),
+            )
+            .where(shipments.c.is_current)
+            .group_by(shipments.c.port_of_arrival)
+            .order_by(shipments.c.port_of_arrival)
+        ).all()
+        existing = {f.code for f in facilities_repo.list_all(connection)}
+        for port, count, first, last in rows:
+            report.facilities.append(port)
+            if port in existing:
+                continue
+            days = max(1, (last - first).days + 1)
+            capacity = {
+                exam: max(1, round(count / days * share)) for exam, share in CAPACITY_SHARE.items()
+            }
+            facilities_repo.put(
+                connection, port, actor=ACTOR, name=f"Port {port}", capacity=capacity, active=True
+            )
+
+
+def design_sample(engine: Engine, report: DemoReport) -> None:
+    """A compliance sample design over the whole world, unless one is in force."""
+    with engine.connect() as connection:
+        report.design = designs_repo.latest_id(connection)
+    if report.design is None:
+        made = compliance_service.new_design(
+            engine,
+            Period(),
+            STRATIFIERS,
+            expected_rate=0.10,
+            margin=0.03,
+            confidence=0.95,
+            allocation="overall",
+            actor=ACTOR,
+        )
+        report.design = made.id
+
+
+def select_first_days(
+    engine: Engine, settings: Settings, report: DemoReport, progress: Progress, seed: int
+) -> None:
+    """The targeting selection of every facility for the world's first customs days
+    (it arrives from tomorrow on)."""
+    from ecomrisk.web.queue_source import customs_today
+
+    profile = load_profile(settings.jurisdiction)
+    first = customs_today(profile, datetime.now(UTC))
+    report.selection_days = [first + timedelta(days=n) for n in range(1, SELECTION_DAYS + 1)]
+    with engine.connect() as connection:
+        chosen = facilities_repo.list_all(connection, active_only=True)
+    jobs = [(f, day) for day in report.selection_days for f in chosen]
+    for done, (facility, day) in enumerate(jobs, start=1):
+        with engine.begin() as connection:
+            if runs_repo.existing_run(connection, facility.id, day) is None:
+                runs_repo.run(connection, facility, day, profile, settings, actor=ACTOR, seed=seed)
+            picked = runs_repo.read(connection, facility, day)["summary"]["selected"]
+        report.selected[f"{facility.code} {day}"] = int(picked)
+        progress("targeting selection", done, len(jobs))
+
+
+def run_product(
+    engine: Engine, settings: Settings, report: DemoReport, progress: Progress, seed: int = 42
+) -> None:
+    """Everything after filing: network, model, rescoring, facilities, design, selection."""
+    build_network(engine, report, progress)
+    train_and_promote(engine, settings, report, progress, seed)
+    report.rescored = rescore(
+        engine,
+        feature_context(engine, settings),
+        progress=lambda done, total: progress("rescoring with the live model", done, total),
+        chunk_rows=settings.score_chunk_size,
+    )
+    set_up_facilities(engine, report)
+    design_sample(engine, report)
+    select_first_days(engine, settings, report, progress, seed)
+
+
 def run_demo(
     engine: Engine, settings: Settings, progress: Progress, shipments: int = 5_000, seed: int = 42
 ) -> DemoReport:
@@ -149,7 +316,7 @@ def run_demo(
         (world / "manifest.json").read_text()
     )["shipments"] == shipments
     if not already:
-        simulate_world(world, shipments, seed, progress)
+        simulate_world(world, shipments, seed, progress, DEMO_DAYS)
     # Lists first: each filing's parties are screened as it is decided.
     screen(engine, world, report)
     file_world(engine, settings, world, report, progress)

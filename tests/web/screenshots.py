@@ -1,5 +1,6 @@
 """Save screenshots of the main pages under docs/screenshots/ (``make screenshots``):
-a real server on a small synthetic world, Debian's Chromium, one PNG per page."""
+a real server on a small synthetic world that went through the whole demo
+(network, model, selection), Debian's Chromium, one PNG per page."""
 
 import sys
 import tempfile
@@ -22,6 +23,11 @@ PAGES: list[tuple[str, Role, str]] = [
     ("ipr", Role.ADMINISTRATOR, "/app/ipr"),
     ("audit", Role.ADMINISTRATOR, "/app/audit"),
     ("users", Role.ADMINISTRATOR, "/app/users"),
+    ("models", Role.ANALYST, "/app/models"),
+    ("model", Role.ANALYST, "/app/models/risk@1"),
+    ("networks", Role.ANALYST, "/app/network"),
+    ("network", Role.ANALYST, "/app/network/networks/1"),
+    ("compliance", Role.ANALYST, "/app/compliance"),
 ]
 
 
@@ -40,7 +46,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with (
         tempfile.TemporaryDirectory() as folder,
-        serve(Path(folder), shipments=300) as server,
+        serve(Path(folder), shipments=1_500, product=True, seed=42) as server,
         sync_playwright() as playwright,
     ):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -57,6 +63,7 @@ def main() -> None:
         for name, role, path in PAGES:
             page = pages[role]
             page.goto(path)
+            page.wait_for_load_state("networkidle")  # the graph and the plots
             page.screenshot(path=OUT / f"{name}.png", full_page=name not in ("rule-edit", "audit"))
             print(f"saved {OUT / name}.png")
         officer = pages[Role.OFFICER]

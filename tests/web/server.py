@@ -14,7 +14,14 @@ from pathlib import Path
 
 import httpx
 
-from ecomrisk.demo import DemoReport, file_world, load_outcomes, screen, simulate_world
+from ecomrisk.demo import (
+    DemoReport,
+    file_world,
+    load_outcomes,
+    run_product,
+    screen,
+    simulate_world,
+)
 from ecomrisk.domain.enums import Role
 from ecomrisk.settings import Settings
 from ecomrisk.store import migrate
@@ -51,8 +58,12 @@ def _quiet(stage: str, done: int, total: int) -> None:
     pass
 
 
-def build_world(folder: Path, shipments: int = 150, seed: int = 7) -> dict[Role, tuple[str, str]]:
-    """Migrate a store in ``folder``, file a synthetic world into it, seed accounts."""
+def build_world(
+    folder: Path, shipments: int = 150, seed: int = 7, product: bool = False
+) -> dict[Role, tuple[str, str]]:
+    """Migrate a store in ``folder``, file a synthetic world into it, seed accounts;
+    with ``product``, also what ``ecomrisk demo`` does after filing (network, model,
+    facilities, compliance design, selection)."""
     settings = Settings(data_dir=folder)
     engine = create_store_engine(settings)
     try:
@@ -63,6 +74,8 @@ def build_world(folder: Path, shipments: int = 150, seed: int = 7) -> dict[Role,
         screen(engine, world, report)
         file_world(engine, settings, world, report, _quiet)
         load_outcomes(engine, world, report, _quiet)
+        if product:
+            run_product(engine, settings, report, _quiet, seed)
         with engine.begin() as connection:
             accounts = seed_demo_accounts(connection)
     finally:
@@ -71,8 +84,10 @@ def build_world(folder: Path, shipments: int = 150, seed: int = 7) -> dict[Role,
 
 
 @contextmanager
-def serve(folder: Path, shipments: int = 150) -> Iterator[Server]:
-    passwords = build_world(folder, shipments)
+def serve(
+    folder: Path, shipments: int = 150, product: bool = False, seed: int = 7
+) -> Iterator[Server]:
+    passwords = build_world(folder, shipments, seed, product=product)
     env = {**os.environ, "ECOMRISK_DATA_DIR": str(folder)}
     for name in ("ECOMRISK_DATABASE_URL", "ECOMRISK_CONFIG"):
         env.pop(name, None)

@@ -20,6 +20,8 @@ PATH_VALUES = {
     "recordation_id": "1",
     "label": "default@1",
     "username": "nobody",
+    "network_id": "1",
+    "plot": "calibration",
 }
 
 

@@ -2,22 +2,16 @@
 
 import json
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from ecomrisk.cli._common import console, fail, settings, store_engine
-from ecomrisk.compliance import designs_repo, frame
+from ecomrisk.compliance import designs_repo, frame, service
 from ecomrisk.compliance.design import DesignError
-from ecomrisk.compliance.design import design as make_design
 from ecomrisk.compliance.estimators import Interval
-from ecomrisk.compliance.report import compliance_report
 from ecomrisk.compliance.strata import StrataError, parse_by
-from ecomrisk.domain.jurisdiction import load_profile
-from ecomrisk.reference.fx import bundled_rates
-from ecomrisk.store.fx_repo import latest_rates
 
 app = typer.Typer(help="Compliance measurement: sample designs and reports.", no_args_is_help=True)
 
@@ -55,25 +49,20 @@ def design(
     stratifiers = _by(by)
     period = _period(since, until)
     with store_engine() as engine:
-        with engine.connect() as connection:
-            populations = frame.populations(connection, period, stratifiers)
-        if not populations:
-            raise fail("no shipments in the period: nothing to design a sample for")
         try:
-            strata = make_design(populations, expected_rate, margin, confidence, allocation)  # type: ignore[arg-type]
+            made = service.new_design(
+                engine,
+                period,
+                stratifiers,
+                expected_rate=expected_rate,
+                margin=margin,
+                confidence=confidence,
+                allocation=allocation,
+                actor=ACTOR,
+            )
         except DesignError as error:
             raise fail(str(error)) from None
-        parameters = {
-            "margin": margin,
-            "expected_rate": expected_rate,
-            "confidence": confidence,
-            "by": list(stratifiers),
-            "allocation": allocation,
-            "from": period.since.isoformat() if period.since else None,
-            "to": period.until.isoformat() if period.until else None,
-        }
-        with engine.begin() as connection:
-            design_id = designs_repo.save(connection, parameters, strata, ACTOR)
+    design_id, parameters, strata = made.id, made.parameters, made.strata
     document = {"id": design_id, **designs_repo.as_json(parameters, strata)}
     table = Table("stratum", "population", "sample", "rate", title=f"Sample design {design_id}")
     for s in strata:
@@ -108,37 +97,17 @@ def report(
     plot: Path = typer.Option(None, "--plot", help="PNG file (default: beside the JSON)"),
 ) -> None:
     """Compliance, major-violation rate and revenue gap with intervals, by stratum; lift; plot."""
-    if interval not in ("auto", "wilson", "exact"):
-        raise fail(f"interval: {interval!r} is not auto, wilson or exact")
-    if not 0.5 <= confidence < 1:
-        raise fail(f"confidence: {confidence} must lie in [0.5, 1)")
     stratifiers = _by(by)
     period = _period(since, until)
     config = settings()
-    profile = load_profile(config.jurisdiction)
     with store_engine() as engine, engine.connect() as connection:
-        with console.status("reading the population and the exams"):
-            populations = frame.populations(connection, period, stratifiers)
-            exams = frame.examined(connection, period, stratifiers)
-        rates = latest_rates(connection) or bundled_rates()
-
-    def revenue(exam: frame.Examined) -> float:
-        if not exam.revenue or exam.currency in (None, profile.currency):
-            return exam.revenue
-        return float(rates.convert(Decimal(str(exam.revenue)), exam.currency, profile.currency))
-
-    try:
-        result = compliance_report(
-            exams,
-            populations,
-            major=frozenset(config.compliance_major_findings),
-            revenue_of=revenue,
-            currency=profile.currency,
-            confidence=confidence,
-            method=interval,  # type: ignore[arg-type]
-        )
-    except LookupError as error:
-        raise fail(str(error)) from None
+        try:
+            with console.status("reading the population and the exams"):
+                result = service.report(
+                    connection, config, period, stratifiers, confidence=confidence, method=interval
+                )
+        except (LookupError, ValueError) as error:
+            raise fail(str(error)) from None
     output = output or config.data_dir / "compliance-report.json"
     plot = plot or output.with_suffix(".png")
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -22,8 +22,11 @@ def page_routers() -> list[APIRouter]:
     from ecomrisk.web.pages import (
         audit_log,
         cases,
+        compliance,
         home,
         ipr,
+        models,
+        network,
         queue,
         rules,
         shipment,
@@ -32,7 +35,8 @@ def page_routers() -> list[APIRouter]:
     )
 
     modules = (home, sign_in, queue, shipment, cases, ipr, rules, audit_log, users)
-    return [module.router for module in modules]
+    analysis = (models, network, compliance)
+    return [module.router for module in (*modules, *analysis)]
 
 
 def router() -> APIRouter:

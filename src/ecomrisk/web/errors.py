@@ -14,6 +14,10 @@ from ecomrisk.web.templating import render
 
 
 def _in_app(request: Request) -> bool:
+    """An app page, answered with a page; the app's JSON routes (the network graph)
+    are asked with ``Accept: application/json`` and get the APIs' JSON errors."""
+    if request.headers.get("accept", "").startswith("application/json"):
+        return False
     return request.url.path == PREFIX or request.url.path.startswith(PREFIX + "/")
 
 

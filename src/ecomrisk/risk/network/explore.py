@@ -338,3 +338,70 @@ def explain_link(connection: Connection, party_a: int, party_b: int) -> dict[str
         "linked": score.match_probability >= model.threshold,
         "fields": score.explained(),
     }
+
+
+def link_evidence(
+    connection: Connection, entity: str, node: str, limit: int = 50
+) -> dict[str, Any]:
+    """The shipments and findings behind the edge between ``entity:ENTITY`` and
+    ``node`` (an identifier or a shipment): the entity's party records that carry
+    the identifier (keys as resolution computed them), or its parties on that
+    shipment; each shipment with what its exams found."""
+    kind, _, key = node.partition(":")
+    limit = max(1, min(limit, MAX_LIMIT))
+    if kind not in IDENTIFIER_COLUMNS and not (
+        kind == "shipment" and key.isdigit() and len(key) < 19
+    ):
+        raise ValueError(
+            f"node {node!r}: the other end of a link is KIND:KEY with KIND one of "
+            "address, phone, email, seller, shipment"
+        )
+    query = (
+        select(parties, shipments.c.house_bill, shipments.c.received_at)
+        .join(shipments, shipments.c.id == parties.c.shipment_id)
+        .where(parties.c.entity_id == entity, shipments.c.is_current)
+        .order_by(shipments.c.received_at.desc(), parties.c.id)
+    )
+    if kind == "shipment":
+        rows = connection.execute(query.where(parties.c.shipment_id == int(key))).all()
+    else:
+        # Identifiers are stored as resolution keyed them; compute the same keys
+        # over the entity's records rather than guessing the raw column's form.
+        column = IDENTIFIER_COLUMNS[kind]
+        rows = [
+            r
+            for r in connection.execute(query.limit(MAX_LIMIT * 4))
+            if record_keys(r).columns()[column] == key
+        ]
+    if not rows:
+        raise NotFoundError(f"no party record of entity {entity!r} behind {node!r}")
+    rows = rows[:limit]
+    sids = sorted({r.shipment_id for r in rows})
+    found: dict[int, list[dict[str, Any]]] = {}
+    for f in connection.execute(
+        select(
+            outcomes.c.shipment_id, outcomes.c.result, outcomes.c.action, findings.c.finding_type
+        )
+        .join(findings, findings.c.outcome_id == outcomes.c.id, isouter=True)
+        .where(outcomes.c.shipment_id.in_(sids))
+        .order_by(outcomes.c.id)
+    ):
+        found.setdefault(f.shipment_id, []).append(
+            {"result": f.result, "action": f.action, "finding": f.finding_type}
+        )
+    return {
+        "entity": entity,
+        "node": node,
+        "parties": [
+            {
+                "party": r.id,
+                "shipment": r.shipment_id,
+                "house_bill": r.house_bill,
+                "received_at": r.received_at,
+                "role": r.role,
+                "name": r.name,
+                "exams": found.get(r.shipment_id, []),
+            }
+            for r in rows
+        ],
+    }
