@@ -20,6 +20,7 @@ from ecomrisk.cli import (
     model,
     network,
     profiles,
+    programme,
     reference,
     rules,
     score,
@@ -66,5 +67,6 @@ app.add_typer(targeting.app, name="targeting")
 app.add_typer(compliance.app, name="compliance")
 app.add_typer(history.app, name="history")
 app.add_typer(network.app, name="network")
+app.add_typer(programme.app, name="programme")
 
 __all__ = ["app"]

@@ -6,11 +6,12 @@ their licences), never loaded from a CDN.
 """
 
 from pathlib import Path
+from types import ModuleType
 
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from ecomrisk.web import errors
+from ecomrisk.web import errors, portal
 from ecomrisk.web.auth import PREFIX
 from ecomrisk.web.security import SecurityHeadersMiddleware
 
@@ -24,14 +25,27 @@ def page_routers() -> list[APIRouter]:
         cases,
         home,
         ipr,
+        programme,
         queue,
         rules,
         shipment,
         sign_in,
+        triage,
         users,
     )
 
-    modules = (home, sign_in, queue, shipment, cases, ipr, rules, audit_log, users)
+    modules: tuple[ModuleType, ...] = (
+        home,
+        sign_in,
+        queue,
+        shipment,
+        cases,
+        ipr,
+        rules,
+        audit_log,
+        users,
+    )
+    modules += (programme, triage)  # issue 10
     return [module.router for module in modules]
 
 
@@ -46,5 +60,6 @@ def install(app: FastAPI) -> None:
     """Mount the app's pages, static files, error pages and security headers."""
     app.include_router(router())
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="web-static")
+    portal.install(app, str(STATIC))  # the public portal under /portal, apart from /app
     errors.install(app)
     app.add_middleware(SecurityHeadersMiddleware)
