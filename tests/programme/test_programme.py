@@ -181,14 +181,13 @@ def test_criteria_match_the_known_truth_and_decisions_drive_trust(world: Web) ->
     assert len(trusted_sids) == 6  # the clean shipper's filings now get the trusted rate
 
     # A bad decision changes nothing and names the field.
-    with pytest.raises(repo.ProgrammeError, match="decision: cannot approve"):
-        with world.engine.begin() as connection:
-            repo.decide(
-                connection, bad.reference, "approve", "changed my mind", actor="x", thresholds=SMALL
-            )
-    with pytest.raises(repo.ProgrammeError, match="reason"):
-        with world.engine.begin() as connection:
-            repo.decide(connection, good.reference, "suspend", "", actor="x", thresholds=SMALL)
+    refused = pytest.raises(repo.ProgrammeError, match="decision: cannot approve")
+    with refused, world.engine.begin() as connection:
+        repo.decide(
+            connection, bad.reference, "approve", "changed my mind", actor="x", thresholds=SMALL
+        )
+    with pytest.raises(repo.ProgrammeError, match="reason"), world.engine.begin() as connection:
+        repo.decide(connection, good.reference, "suspend", "", actor="x", thresholds=SMALL)
 
     # New violations: re-vetting flags, then suspends, which ends the trust today.
     for sid in [world.sid("G-5")]:
@@ -235,23 +234,21 @@ def _trusted_sids(connection: object, day: date) -> list[int]:
 
 
 def test_applications_are_validated_and_not_duplicated(web: Web) -> None:
-    with pytest.raises(repo.ProgrammeError, match="role"):
-        with web.engine.begin() as connection:
-            repo.apply(connection, role="seller", name="X", contact="c", channel="app", actor="a")
-    with pytest.raises(repo.ProgrammeError, match="country"):
-        with web.engine.begin() as connection:
-            repo.apply(
-                connection,
-                role="shipper",
-                name="X",
-                contact="c",
-                channel="app",
-                actor="a",
-                country="GBR",
-            )
-    with pytest.raises(repo.ProgrammeError, match="no filer with code"):
-        with web.engine.begin() as connection:
-            repo.apply(connection, role="filer", name="NOPE", contact="c", channel="app", actor="a")
+    with pytest.raises(repo.ProgrammeError, match="role"), web.engine.begin() as connection:
+        repo.apply(connection, role="seller", name="X", contact="c", channel="app", actor="a")
+    with pytest.raises(repo.ProgrammeError, match="country"), web.engine.begin() as connection:
+        repo.apply(
+            connection,
+            role="shipper",
+            name="X",
+            contact="c",
+            channel="app",
+            actor="a",
+            country="GBR",
+        )
+    unknown = pytest.raises(repo.ProgrammeError, match="no filer with code")
+    with unknown, web.engine.begin() as connection:
+        repo.apply(connection, role="filer", name="NOPE", contact="c", channel="app", actor="a")
     _apply(web.engine, "Repeat Ltd")
     with pytest.raises(repo.ProgrammeError, match="already has application TP-"):
         _apply(web.engine, "REPEAT  ltd")

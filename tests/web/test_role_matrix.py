@@ -20,6 +20,8 @@ PATH_VALUES = {
     "recordation_id": "1",
     "label": "default@1",
     "username": "nobody",
+    "reference": "TP-000001",  # programme; the triage pattern refuses it (422) after the role check
+    "file_id": "1",
 }
 
 
