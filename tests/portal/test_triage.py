@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from ecomrisk.domain.enums import Role
+from ecomrisk.risk.context import feature_context
+from ecomrisk.risk.rescore import rescore
 from ecomrisk.store.schema import audit_log, decisions
 from tests.portal.test_portal import portal_client, send
 from tests.samples import party, shipment
@@ -26,6 +28,16 @@ def _file(web: Web, reference: str, shipper: str) -> Any:
             select(decisions).where(
                 decisions.c.shipment_id == web.sid(reference), decisions.c.kind == "live"
             )
+        ).one()
+
+
+def _latest(web: Web, reference: str) -> Any:
+    with web.engine.connect() as connection:
+        return connection.execute(
+            select(decisions)
+            .where(decisions.c.shipment_id == web.sid(reference), decisions.c.kind == "live")
+            .order_by(decisions.c.id.desc())
+            .limit(1)
         ).one()
 
 
@@ -72,6 +84,11 @@ def test_a_linked_report_raises_the_next_filing_of_the_party(
     other = _file(web, "I-3", "Honest Shipper Co")
     assert other.lane == "release"
     assert other.features["intelligence_reports"] == 0.0
+
+    # Batch rescoring reads the links too: the filing made before the report is raised.
+    rescore(web.engine, feature_context(web.engine, web.settings))
+    assert _latest(web, "I-1").lane == "physical"
+    assert _latest(web, "I-3").lane == "release"
 
     recorded = analyst.post(
         f"/app/triage/{reference}/outcome",

@@ -7,7 +7,9 @@ weight ``REPORT_WEIGHT`` and the lane to at least ``REPORT_LANE``. Reports
 found unsubstantiated or duplicate no longer count.
 """
 
-from sqlalchemy import Connection, and_, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Row, and_, or_, select, true
 
 from ecomrisk.domain.enums import Lane
 from ecomrisk.domain.records import Reason
@@ -24,31 +26,41 @@ def no_intelligence() -> dict[str, float]:
     return {"intelligence_reports": 0.0}
 
 
-def intelligence_features(
-    connection: Connection, sid: int
-) -> tuple[dict[str, float], list[Reason]]:
-    """Reports linked to any party of shipment version ``sid``, with their source."""
-    rows = connection.execute(
-        select(
-            parties.c.role,
-            parties.c.name,
-            portal_reports.c.reference,
-            portal_reports.c.violation_type,
-            portal_reports.c.status,
-            report_links.c.kind,
-            report_links.c.target,
+def _linked(connection: Connection, where: ColumnElement[bool]) -> list[Row[Any]]:
+    """Parties matching ``where`` with the counted reports linked to them."""
+    return list(
+        connection.execute(
+            select(
+                parties.c.shipment_id,
+                parties.c.role,
+                parties.c.name,
+                portal_reports.c.reference,
+                portal_reports.c.violation_type,
+                portal_reports.c.status,
+                report_links.c.kind,
+                report_links.c.target,
+            )
+            .join(
+                report_links,
+                or_(
+                    and_(
+                        report_links.c.kind == "name", report_links.c.target == parties.c.name_norm
+                    ),
+                    and_(
+                        report_links.c.kind == "entity",
+                        report_links.c.target == parties.c.entity_id,
+                    ),
+                ),
+            )
+            .join(portal_reports, portal_reports.c.id == report_links.c.report_id)
+            .where(where, portal_reports.c.status.not_in(NOT_COUNTED))
+            .order_by(parties.c.shipment_id, portal_reports.c.reference, parties.c.id)
         )
-        .join(
-            report_links,
-            or_(
-                and_(report_links.c.kind == "name", report_links.c.target == parties.c.name_norm),
-                and_(report_links.c.kind == "entity", report_links.c.target == parties.c.entity_id),
-            ),
-        )
-        .join(portal_reports, portal_reports.c.id == report_links.c.report_id)
-        .where(parties.c.shipment_id == sid, portal_reports.c.status.not_in(NOT_COUNTED))
-        .order_by(portal_reports.c.reference, parties.c.id)
-    ).all()
+    )
+
+
+def _explained(rows: list[Row[Any]]) -> tuple[dict[str, float], list[Reason]]:
+    """Features and reasons of one filing: one reason per report, from its first party."""
     reasons: dict[str, Reason] = {}
     for row in rows:
         if row.reference in reasons:
@@ -63,6 +75,22 @@ def intelligence_features(
             weight=REPORT_WEIGHT,
         )
     return {"intelligence_reports": float(len(reasons))}, list(reasons.values())
+
+
+def intelligence_features(
+    connection: Connection, sid: int
+) -> tuple[dict[str, float], list[Reason]]:
+    """Reports linked to any party of shipment version ``sid``, with their source."""
+    return _explained(_linked(connection, parties.c.shipment_id == sid))
+
+
+def stored_intelligence(connection: Connection) -> dict[int, tuple[dict[str, float], list[Reason]]]:
+    """Features and reasons of every shipment version with a linked report, for batch
+    rescoring (links are few: one query over them)."""
+    by_sid: dict[int, list[Row[Any]]] = {}
+    for row in _linked(connection, true()):
+        by_sid.setdefault(row.shipment_id, []).append(row)
+    return {sid: _explained(rows) for sid, rows in by_sid.items()}
 
 
 def lift(score: float, lane: Lane, reports: float) -> tuple[float, Lane]:
