@@ -181,6 +181,33 @@ class Settings(BaseSettings):
         le=365,
         description="Days after a seizure by which the notice of seizure must be sent.",
     )
+    programme_criteria: str | None = Field(
+        default=None,
+        description="TOML file of the trusted-shipper programme's criteria thresholds; "
+        "unset: the bundled programme/criteria.toml.",
+    )
+    portal_reports_per_hour: int = Field(
+        default=5, ge=1, le=1000, description="Violation reports one client IP may send per hour."
+    )
+    portal_searches_per_minute: int = Field(
+        default=30, ge=1, le=10_000, description="Trusted-party searches per client IP per minute."
+    )
+    portal_min_fill_seconds: int = Field(
+        default=3,
+        ge=0,
+        le=600,
+        description="A report form sent back sooner than this after it was served is spam.",
+    )
+    portal_max_file_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1024,
+        le=50 * 1024 * 1024,
+        description="Largest evidence file of a violation report (bytes); with "
+        "portal_max_files, keep their product under max_body_bytes.",
+    )
+    portal_max_files: int = Field(
+        default=3, ge=0, le=10, description="Evidence files one violation report may carry."
+    )
 
     @model_validator(mode="after")
     def _production_guards(self) -> "Settings":

@@ -17,6 +17,7 @@ from ecomrisk.domain.enums import FilerType
 from ecomrisk.settings import Settings
 from ecomrisk.store import filers_repo
 from ecomrisk.web.auth import PREFIX as WEB_PREFIX
+from ecomrisk.web.portal import PORTAL_PREFIX
 from ecomrisk.web.security import CONTENT_SECURITY_POLICY as WEB_CSP
 from tests.samples import shipment
 
@@ -178,9 +179,9 @@ def test_security_headers_on_every_route(app: FastAPI, client: TestClient) -> No
             response = client.request(method, _path(route))
             seen.add(response.status_code)
             headers = response.headers
-            # The web app's pages keep their own, stricter policy (and same-origin
-            # referrers, which its forms need).
-            page = route.path.startswith(WEB_PREFIX)
+            # The web app's and the public portal's pages keep their own, stricter
+            # policy (and same-origin referrers, which their forms need).
+            page = route.path.startswith((WEB_PREFIX, PORTAL_PREFIX))
             assert headers["Content-Security-Policy"] == (WEB_CSP if page else CSP), route.path
             assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
             assert headers["X-Content-Type-Options"] == "nosniff"

@@ -118,3 +118,84 @@ def test_analyst_edits_validates_publishes_and_backtests_a_rule(
     expect(page.get_by_role("heading", name="Backtest of default@2")).to_be_visible()
     expect(page.get_by_role("cell", name="split-consignee-day", exact=True)).to_be_visible()
     assert problems == []
+
+
+def _visitor(browser: object, server: Server) -> tuple[object, list[str]]:
+    """A fresh browser context on the public portal, never signed in."""
+    context = browser.new_context(base_url=server.url)  # type: ignore[attr-defined]
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    return page, problems
+
+
+def test_the_public_reads_guidance_and_reports_a_violation_with_evidence(
+    browser: object, server: Server
+) -> None:
+    from playwright.sync_api import expect
+
+    page, problems = _visitor(browser, server)
+    page.goto("/portal/")
+    nav = page.get_by_role("navigation", name="Portal")
+    nav.get_by_role("link", name="Guidance for shippers").click()
+    expect(
+        page.get_by_role("heading", name="What data customs needs, before arrival")
+    ).to_be_visible()
+    nav.get_by_role("link", name="Guidance for buyers").click()
+    expect(page.get_by_role("heading", name="Report what you suspect")).to_be_visible()
+    nav.get_by_role("link", name="Report a violation").click()
+    page.get_by_label("Name of the seller, shipper or importer").fill("Knockoff Trading")
+    page.get_by_label("Their website or shop page (if known)").fill("knockoff.example/shop")
+    page.get_by_label("Kind of violation").select_option("counterfeit")
+    page.get_by_label("Product").fill("designer handbags")
+    page.get_by_label("What you saw (20 to 5000 characters)").fill(
+        "Handbags with a luxury logo at a tenth of the shop price."
+    )
+    page.get_by_label(re.compile("^Evidence")).set_input_files(
+        [{"name": "bag.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + bytes(64)}]
+    )
+    page.wait_for_timeout(3200)  # the portal refuses forms sent back faster than a person
+    page.get_by_role("button", name="Send the report").click()
+    expect(page.get_by_role("heading", name="Thank you: your report is received")).to_be_visible()
+    reference = page.locator("#reference").inner_text()
+    assert re.fullmatch(r"RPT-[A-Z2-9]{4}-[A-Z2-9]{4}", reference)
+    assert page.context.cookies() == []  # the portal sets no cookie at all
+    assert problems == []
+
+
+def test_the_programme_manager_approves_and_the_public_finds_the_member(
+    browser: object, server: Server
+) -> None:
+    from playwright.sync_api import expect
+
+    page, problems = _page(browser, server, Role.PROGRAMME_MANAGER)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Programme").click()
+    expect(page.get_by_role("heading", name="Trusted-shipper programme")).to_be_visible()
+    page.get_by_label("Role").select_option("shipper")
+    page.get_by_label("Name (filer code for a filer)").fill("Browser Vetted Shipping")
+    page.get_by_label("Country (ISO)").fill("NL")
+    page.get_by_label("Contact").fill("compliance@vetted.example")
+    page.get_by_role("button", name="Record application").click()
+    expect(
+        page.get_by_role("heading", name=re.compile("TP-\\d+: Browser Vetted Shipping"))
+    ).to_be_visible()
+    expect(page.locator("tr[data-criterion=history]")).to_contain_text("fail")  # no filings yet
+    expect(page.locator("tr[data-criterion=volume]")).to_contain_text("0 shipments")
+    page.get_by_label("Decision").select_option("approve")
+    page.get_by_label("Reason").fill("vetted on site visit")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator("#status")).to_have_text("approved")
+    expect(page.get_by_role("cell", name="vetted on site visit")).to_be_visible()
+    assert problems == []
+
+    public, public_problems = _visitor(browser, server)
+    public.goto("/portal/trusted")
+    public.get_by_label("Name of the importer or shipper").fill("vetted shipping")
+    public.get_by_role("button", name="Search").click()
+    row = public.locator("tbody tr").first
+    expect(row).to_contain_text("Browser Vetted Shipping")
+    expect(row).to_contain_text("Shipper")
+    expect(row).to_contain_text("NL")
+    assert "compliance@vetted.example" not in public.content()
+    assert public_problems == []

@@ -22,6 +22,8 @@ PATH_VALUES = {
     "username": "nobody",
     "network_id": "1",
     "plot": "calibration",
+    "reference": "TP-000001",  # programme; the triage pattern refuses it (422) after the role check
+    "file_id": "1",
 }
 
 

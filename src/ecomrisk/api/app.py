@@ -11,7 +11,7 @@ from ecomrisk.api.internal import models as internal_models
 from ecomrisk.api.internal import network as network_routes
 from ecomrisk.api.internal import routes as internal_routes
 from ecomrisk.api.internal import targeting_routes
-from ecomrisk.api.routes import bulk, manifests, postal, scorecard, shipments
+from ecomrisk.api.routes import bulk, manifests, postal, programme, scorecard, shipments
 from ecomrisk.domain.jurisdiction import load_profile
 from ecomrisk.risk.context import decider
 from ecomrisk.settings import Settings
@@ -49,7 +49,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.key_cache = KeyCache(settings.api_key_cache_seconds)
     errors.install(app)
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (shipments, postal, manifests, bulk, scorecard):
+    for module in (shipments, postal, manifests, bulk, scorecard, programme):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(internal_routes.router)

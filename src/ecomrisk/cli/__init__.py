@@ -21,6 +21,7 @@ from ecomrisk.cli import (
     model,
     network,
     profiles,
+    programme,
     reference,
     rules,
     score,
@@ -70,5 +71,6 @@ app.add_typer(history.app, name="history")
 app.add_typer(network.app, name="network")
 app.command(name="simulate-targeting")(simulate_targeting.simulate_targeting)
 app.add_typer(export.app, name="export")
+app.add_typer(programme.app, name="programme")
 
 __all__ = ["app"]

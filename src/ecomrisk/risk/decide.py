@@ -21,6 +21,7 @@ from ecomrisk.features.online import history_features
 from ecomrisk.features.shipment import SHIPMENT_FEATURES, shipment_features
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.decision import decide
+from ecomrisk.risk.intelligence import intelligence_features
 from ecomrisk.risk.model.assessment import ModelAssessment
 from ecomrisk.risk.model.live import ModelCache
 from ecomrisk.risk.network.online import NetworkContext, network_features
@@ -176,7 +177,9 @@ def decide_version(
         connection, sid, context.network
     )
     values.update(network)
-    evidence = [*evidence, *network_evidence]
+    intelligence, intelligence_evidence = intelligence_features(connection, sid)
+    values.update(intelligence)
+    evidence = [*evidence, *network_evidence, *intelligence_evidence]
     now = datetime.now(UTC)
     profile = context.features.profile
     # The model seam: the live model joins the live decision; a shadow rule set is

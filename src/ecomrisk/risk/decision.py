@@ -7,6 +7,7 @@ from typing import Any
 from ecomrisk.domain.enums import Lane
 from ecomrisk.domain.jurisdiction import JurisdictionProfile
 from ecomrisk.domain.records import Decision, Reason
+from ecomrisk.risk.intelligence import INTELLIGENCE_VERSION, lift
 from ecomrisk.risk.model.assessment import ModelAssessment, combine
 from ecomrisk.risk.rules import RuleSet, evaluate
 from ecomrisk.risk.rules.evaluate import RuleHit, combined_probability, strictest_lane
@@ -47,6 +48,12 @@ def decide(
         score, lane, model_reasons = combine(score, lane, model)
         reasons += model_reasons
         versions = {**versions, "model": model.label}
+    # Public reports an analyst linked to a party: intelligence raises what rules and
+    # model found (its reasons come in ``evidence``).
+    reports = float(features.get("intelligence_reports") or 0.0)
+    if reports > 0:
+        score, lane = lift(score, lane, reports)
+        versions = {**versions, "intelligence": INTELLIGENCE_VERSION}
     reasons += evidence
     return Decision(
         score=score,

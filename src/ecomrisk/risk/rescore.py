@@ -28,6 +28,7 @@ from ecomrisk.features.matrix import FeatureContext, feature_rows
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.decide import with_model_outputs
 from ecomrisk.risk.decision import decide
+from ecomrisk.risk.intelligence import no_intelligence, stored_intelligence
 from ecomrisk.risk.model.batch_scoring import assess_on
 from ecomrisk.risk.model.live import ModelCache
 from ecomrisk.risk.network.online import no_network, stored_network
@@ -107,6 +108,7 @@ def rescore(
     with engine.connect() as connection:
         screened = stored_screening(connection)
         linked = stored_network(connection)  # counter-network features, as stored now
+        reported = stored_intelligence(connection)  # public reports analysts linked
         already = _latest_versions(connection, ruleset.label)
         lists = ",".join(f"{x.watchlist}@{x.version}" for x in load_current_lists(connection))
     now = datetime.now(UTC)
@@ -121,7 +123,9 @@ def rescore(
         row.pop("received_at")
         network, links = linked.get(row["sid"], (no_network(), []))
         row.update(network)  # before the rules and the model, as online
-        network_links.append(links)
+        intelligence, report_reasons = reported.get(row["sid"], (no_intelligence(), []))
+        row.update(intelligence)
+        network_links.append([*links, *report_reasons])
     # Rules in force today, with their rows' flags; decide() gets the hits in rule order.
     flags = _hit_flags(ruleset, rows, batch or DuckDBEngine()) if rows else []
     in_force = [

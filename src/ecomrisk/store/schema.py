@@ -807,3 +807,97 @@ filing_features = Table(
     Column("basis", String(200), nullable=False),
     Column("features", JSONDoc, nullable=False),
 )
+
+# The trusted-shipper programme (migration 0021): applications, each decision on
+# them (with the criteria evaluation it was made on) and re-vetting flags.
+programme_applications = Table(
+    "programme_applications",
+    metadata,
+    _id(),
+    Column("reference", String(20), nullable=False, unique=True),  # TP-000001
+    Column("role", String(20), nullable=False),  # filer | shipper | consignee
+    Column("key", String(200), nullable=False),  # filer code or normalised party name
+    Column("name", String(200), nullable=False),
+    Column("country", String(2)),
+    Column("contact", String(300), nullable=False),
+    Column("channel", String(20), nullable=False),  # filer_api | app
+    Column("status", String(20), nullable=False),  # pending | approved | denied | ...
+    Column("submitted_by", String(100), nullable=False),
+    Column("submitted_at", UTCDateTime, nullable=False),
+    Column("member_since", String(10)),  # ISO date of approval; public on the portal
+    Column("flagged", String(500)),  # the last re-vetting's failed criteria, if any
+    Index("ix_programme_applications_role_key", "role", "key"),
+)
+
+programme_decisions = Table(
+    "programme_decisions",
+    metadata,
+    _id(),
+    Column("application_id", Id, ForeignKey("programme_applications.id"), nullable=False),
+    Column("decision", String(20), nullable=False),  # approve | deny | suspend | revoke | revet
+    Column("reason", String(2000), nullable=False),
+    Column("evaluation", JSONDoc, nullable=False),  # the criteria with evidence
+    Column("actor", String(100), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_programme_decisions_application", "application_id"),
+)
+
+# Reports of suspected violations from the public portal, their evidence files,
+# the entities analysts link them to (intelligence for the risk engine), and the
+# per-client events the portal's rate limits count.
+portal_reports = Table(
+    "portal_reports",
+    metadata,
+    _id(),
+    Column("reference", String(20), nullable=False, unique=True),  # RPT-XXXX-XXXX
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("contact_name", String(200)),
+    Column("contact_email", String(254)),
+    Column("contact_phone", String(40)),
+    Column("violator_name", String(200), nullable=False),
+    Column("violator_address", String(600)),
+    Column("violator_website", String(500)),
+    Column("violation_type", String(30), nullable=False),
+    Column("product", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # new | substantiated | ...
+    Column("outcome_note", String(2000)),
+    Column("triaged_by", String(100)),
+    Column("triaged_at", UTCDateTime),
+    Index("ix_portal_reports_status", "status"),
+)
+
+report_files = Table(
+    "report_files",
+    metadata,
+    _id(),
+    Column("report_id", Id, ForeignKey("portal_reports.id"), nullable=False, index=True),
+    Column("filename", String(200), nullable=False),
+    Column("media_type", String(100), nullable=False),  # from the magic bytes
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+report_links = Table(
+    "report_links",
+    metadata,
+    _id(),
+    Column("report_id", Id, ForeignKey("portal_reports.id"), nullable=False, index=True),
+    Column("kind", String(10), nullable=False),  # name | entity
+    Column("target", String(200), nullable=False),  # normalised party name or entity id
+    Column("linked_by", String(100), nullable=False),
+    Column("linked_at", UTCDateTime, nullable=False),
+    UniqueConstraint("report_id", "kind", "target"),
+    Index("ix_report_links_kind_target", "kind", "target"),
+)
+
+portal_events = Table(
+    "portal_events",
+    metadata,
+    _id(),
+    Column("client", String(64), nullable=False),  # sha256 of the client's IP
+    Column("action", String(20), nullable=False),  # report | search
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_portal_events_client_action_at", "client", "action", "at"),
+)

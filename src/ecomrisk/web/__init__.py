@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from ecomrisk.web import errors
+from ecomrisk.web import errors, portal
 from ecomrisk.web.auth import PREFIX
 from ecomrisk.web.security import SecurityHeadersMiddleware
 
@@ -27,16 +27,19 @@ def page_routers() -> list[APIRouter]:
         ipr,
         models,
         network,
+        programme,
         queue,
         rules,
         shipment,
         sign_in,
+        triage,
         users,
     )
 
     modules = (home, sign_in, queue, shipment, cases, ipr, rules, audit_log, users)
     analysis = (models, network, compliance)
-    return [module.router for module in (*modules, *analysis)]
+    programme_pages = (programme, triage)  # issue 10
+    return [module.router for module in (*modules, *analysis, *programme_pages)]
 
 
 def router() -> APIRouter:
@@ -50,5 +53,6 @@ def install(app: FastAPI) -> None:
     """Mount the app's pages, static files, error pages and security headers."""
     app.include_router(router())
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="web-static")
+    portal.install(app, str(STATIC))  # the public portal under /portal, apart from /app
     errors.install(app)
     app.add_middleware(SecurityHeadersMiddleware)

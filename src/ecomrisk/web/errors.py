@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ecomrisk.api import errors as api_errors
 from ecomrisk.web.auth import PREFIX, NotSignedInError
+from ecomrisk.web.portal import in_portal
 from ecomrisk.web.templating import render
 
 
@@ -32,6 +33,14 @@ async def _not_signed_in(request: Request, _error: Exception) -> Response:
 
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
+    if in_portal(request.url.path):
+        return render(
+            request,
+            "portal/error.html",
+            error.status_code,
+            status=error.status_code,
+            message=str(error.detail),
+        )
     if not _in_app(request):
         return await api_errors._http_error(request, error)
     return render(
@@ -45,7 +54,8 @@ async def _http_error(request: Request, error: Exception) -> Response:
 
 async def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
-    if not _in_app(request):
+    portal = in_portal(request.url.path)
+    if not _in_app(request) and not portal:
         return await api_errors._validation_error(request, error)
     problems = [
         f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg')}"
@@ -53,7 +63,7 @@ async def _validation_error(request: Request, error: Exception) -> Response:
     ]
     return render(
         request,
-        "error.html",
+        "portal/error.html" if portal else "error.html",
         422,
         status=422,
         message="the request is not valid",

@@ -28,6 +28,8 @@ NAVIGATION: list[tuple[str, str, tuple[Role, ...]]] = [
     ("IPR recordations", "/app/ipr", (*READERS, Role.ADMINISTRATOR)),
     ("Audit log", "/app/audit", AUDITORS),
     ("Users", "/app/users", (Role.ADMINISTRATOR,)),
+    ("Programme", "/app/programme", (Role.PROGRAMME_MANAGER,)),
+    ("Reports", "/app/triage", (Role.ANALYST, Role.SUPERVISOR)),
 ]
 
 
