@@ -20,6 +20,7 @@ PATH_VALUES = {
     "recordation_id": "1",
     "label": "default@1",
     "username": "nobody",
+    "name": "exam_rate",
 }
 
 

@@ -17,6 +17,7 @@ from ecomrisk.cli import (
     filers,
     history,
     ingest,
+    measures,
     model,
     network,
     profiles,
@@ -66,5 +67,6 @@ app.add_typer(targeting.app, name="targeting")
 app.add_typer(compliance.app, name="compliance")
 app.add_typer(history.app, name="history")
 app.add_typer(network.app, name="network")
+app.add_typer(measures.app, name="measures")
 
 __all__ = ["app"]

@@ -219,7 +219,9 @@ def release_hours(connection: Connection, span: Span, context: Context) -> list[
     hours = hours_between(queries.releases(connection, span))
     if not hours:
         return [Point("release_hours", span.label, ALL, None, n=0)]
-    quantiles = statistics.quantiles(hours, n=10) if len(hours) > 1 else [hours[0]] * 9
+    quantiles = (
+        statistics.quantiles(hours, n=10, method="inclusive") if len(hours) > 1 else [hours[0]] * 9
+    )
     return [
         Point(
             "release_hours",

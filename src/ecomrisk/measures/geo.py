@@ -2,6 +2,7 @@
 TopoJSON from the npm package ``world-atlas`` 2.0.2 (vendored in ``data/`` with
 its ISC licence; Natural Earth is public domain). Decoded here, pure."""
 
+import itertools
 import json
 from functools import cache
 from pathlib import Path
@@ -39,7 +40,7 @@ def _ring(indexes: list[int], arcs: list[Ring]) -> Ring:
 def unwrapped(ring: Ring) -> list[Ring]:
     """A ring crossing the antimeridian (Russia, Fiji) as two copies, east and west,
     each continuous, so that a flat map does not draw a band across the world."""
-    crosses = any(abs(b[0] - a[0]) > 180 for a, b in zip(ring, ring[1:], strict=False))
+    crosses = any(abs(b[0] - a[0]) > 180 for a, b in itertools.pairwise(ring))
     if not crosses:
         return [ring]
     east = [(x + 360 if x < 0 else x, y) for x, y in ring]

@@ -22,8 +22,10 @@ def page_routers() -> list[APIRouter]:
     from ecomrisk.web.pages import (
         audit_log,
         cases,
+        flows,
         home,
         ipr,
+        measures,
         queue,
         rules,
         shipment,
@@ -31,7 +33,7 @@ def page_routers() -> list[APIRouter]:
         users,
     )
 
-    modules = (home, sign_in, queue, shipment, cases, ipr, rules, audit_log, users)
+    modules = (home, sign_in, queue, shipment, cases, ipr, rules, audit_log, users, measures, flows)
     return [module.router for module in modules]
 
 

@@ -125,3 +125,6 @@ RuleReader = Annotated[Session, Depends(allow(*RULE_READERS))]
 Auditor = Annotated[Session, Depends(allow(*AUDITORS))]
 Administrator = Annotated[Session, Depends(allow(Role.ADMINISTRATOR))]
 Anyone = Annotated[Session | None, Depends(public())]
+MEASURE_READERS = (Role.SUPERVISOR, Role.ANALYST, Role.PROGRAMME_MANAGER)
+MeasureReader = Annotated[Session, Depends(allow(*MEASURE_READERS))]
+ProgrammeManager = Annotated[Session, Depends(allow(Role.PROGRAMME_MANAGER))]
