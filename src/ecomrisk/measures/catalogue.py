@@ -89,7 +89,7 @@ MEASURES: tuple[Measure, ...] = (
         "targeted_hit_rate",
         "Hit rate of targeted exams",
         "Share of conclusive targeted (score or forced) exams of shipments arriving in the "
-        "period that found a violation, with a Wilson interval.",
+        "period that found a violation, with an exact (few hits) or Wilson interval.",
         "share",
         "up",
         "outcomes, shipments",

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from ecomrisk.compliance import frame
-from ecomrisk.compliance.estimators import wilson
+from ecomrisk.compliance.estimators import proportion_interval
 from ecomrisk.compliance.report import Report, compliance_report
 from ecomrisk.compliance.strata import hs_section
 from ecomrisk.measures import queries
@@ -57,11 +57,18 @@ class Context:
         return float(self.rates.convert(value, currency, self.currency))
 
 
+def bounded(value: float, low: float, high: float) -> tuple[float, float]:
+    """An interval that holds its estimate (floating point can leave 1.0 just outside)."""
+    return min(low, value), max(high, value)
+
+
 def share(name: str, span: Span, hits: int, total: int, confidence: float) -> Point:
+    """A share with its interval: exact (Clopper-Pearson) for small counts, else Wilson."""
     if total == 0:
         return Point(name, span.label, ALL, None, n=0)
-    low, high = wilson(hits, total, confidence)
-    return Point(name, span.label, ALL, hits / total, low, high, total)
+    found = proportion_interval(hits, total, confidence)
+    low, high = bounded(found.estimate, found.low, found.high)
+    return Point(name, span.label, ALL, found.estimate, low, high, total)
 
 
 def grouped(name: str, span: Span, values: dict[str, float], n: dict[str, int]) -> list[Point]:
@@ -143,7 +150,8 @@ def sample_points(report: Report, span: Span, confidence: float) -> list[Point]:
         points.append(Point("lift", label, ALL, None, n=0, note="no targeted exam"))
         return points
     hits = round(lift.targeted_rate * lift.targeted_n)
-    low, high = wilson(hits, lift.targeted_n, confidence)
+    found = proportion_interval(hits, lift.targeted_n, confidence)
+    low, high = bounded(lift.targeted_rate, found.low, found.high)
     points.append(
         Point("targeted_hit_rate", label, ALL, lift.targeted_rate, low, high, lift.targeted_n)
     )
