@@ -2,7 +2,6 @@
 and a world map, by volume, value or risk, filtered by mode, period, HS section
 and risk. Images are drawn on the server from the same filters as the page."""
 
-from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -15,6 +14,7 @@ from ecomrisk.domain.jurisdiction import load_profile
 from ecomrisk.measures import flows
 from ecomrisk.reference import hs
 from ecomrisk.web.auth import MeasureReader
+from ecomrisk.web.pages.measures import query_day as _day
 from ecomrisk.web.templating import render
 
 router = APIRouter()
@@ -44,32 +44,52 @@ SECTIONS = [
 ]
 
 
+MODES = [m.value for m in Mode]
+
+
+def _risk(text: str) -> float | None:
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise HTTPException(422, f"min_risk: {text!r} is not a score between 0 and 1")
+    return value
+
+
 class _Filters:
     """The query parameters every flow route shares."""
 
     def __init__(
         self,
-        since: Annotated[date | None, Query(alias="from")] = None,
-        until: Annotated[date | None, Query(alias="to")] = None,
-        mode: Annotated[Mode | None, Query()] = None,
-        hs_section: Annotated[str | None, Query(alias="hs", pattern="^[IVX]{1,5}$")] = None,
-        min_risk: Annotated[float | None, Query(ge=0, le=1)] = None,
+        since: Annotated[str, Query(alias="from", max_length=10)] = "",
+        until: Annotated[str, Query(alias="to", max_length=10)] = "",
+        mode: Annotated[str, Query(max_length=20)] = "",
+        hs_section: Annotated[str, Query(alias="hs", max_length=5)] = "",
+        min_risk: Annotated[str, Query(max_length=20)] = "",
         by: Annotated[str, Query(pattern="^(volume|value|risk)$")] = "volume",
     ) -> None:
-        if since and until and until <= since:
-            raise HTTPException(422, f"to: {until} must come after from: {since}")
-        self.filters = flows.Filters(
-            since, until, mode.value if mode else None, hs_section or None, min_risk
-        )
+        # The filter form sends every field, empty ones as "": empty means "any".
+        first, after = _day("from", since), _day("to", until)
+        if first and after and after <= first:
+            raise HTTPException(422, f"to: {after} must come after from: {first}")
+        if mode and mode not in MODES:
+            raise HTTPException(422, f"mode: {mode!r} is not one of {', '.join(MODES)}")
+        if hs_section and hs_section not in SECTIONS:
+            raise HTTPException(422, f"hs: {hs_section!r} is not an HS section (I to XXI)")
+        risk = _risk(min_risk)
+        self.filters = flows.Filters(first, after, mode or None, hs_section or None, risk)
         self.by = flows.weight_of(by)
         self.query = {
             k: v
             for k, v in {
-                "from": since.isoformat() if since else None,
-                "to": until.isoformat() if until else None,
-                "mode": mode.value if mode else None,
+                "from": first.isoformat() if first else None,
+                "to": after.isoformat() if after else None,
+                "mode": mode,
                 "hs": hs_section,
-                "min_risk": min_risk,
+                "min_risk": risk,
                 "by": by,
             }.items()
             if v is not None and v != ""
@@ -111,7 +131,7 @@ def flow_page(
         shipments=sum(c.shipments for c in found),
         value=sum(c.value for c in found),
         risk=sum(c.risk for c in found),
-        modes=[m.value for m in Mode],
+        modes=MODES,
         sections=[(s, hs.section_name(s)) for s in SECTIONS],
         stages=flows.STAGES,
     )

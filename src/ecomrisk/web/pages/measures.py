@@ -16,9 +16,19 @@ from ecomrisk.web.templating import render
 router = APIRouter()
 
 Grain = Annotated[str, Query(pattern="^(day|week|month)$")]
-Since = Annotated[date | None, Query(alias="from")]
-Until = Annotated[date | None, Query(alias="to")]
+Since = Annotated[str, Query(alias="from", max_length=10)]
+Until = Annotated[str, Query(alias="to", max_length=10)]
 Name = Annotated[str, Path(max_length=50, pattern="^[a-z_]+$")]
+
+
+def query_day(field: str, text: str) -> date | None:
+    """A date from a form's query field; empty (the form sends every field) is None."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise HTTPException(422, f"{field}: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _known(name: str) -> catalogue.Measure:
@@ -32,17 +42,17 @@ def _board(
     engine: EngineDep,
     settings: SettingsDep,
     grain: str,
-    since: date | None,
-    until: date | None,
+    since: str,
+    until: str,
     names: list[str] | None = None,
 ) -> tuple[board.Board, str]:
     first, after = board.default_window()
+    first = query_day("from", since) or first
+    after = query_day("to", until) or after
     try:
         with engine.connect() as connection:
             context = board.context_for(connection, settings)
-            built = board.build(
-                connection, context, since or first, until or after, grain_of(grain), names
-            )
+            built = board.build(connection, context, first, after, grain_of(grain), names)
     except PeriodError as error:
         raise HTTPException(422, str(error)) from None
     return built, context.currency
@@ -53,8 +63,8 @@ def _page(
     engine: EngineDep,
     settings: SettingsDep,
     grain: str,
-    since: date | None,
-    until: date | None,
+    since: str,
+    until: str,
     template: str = "measures.html",
     status: int = 200,
     problems: list[str] | None = None,
@@ -79,8 +89,8 @@ def dashboard(
     settings: SettingsDep,
     session: MeasureReader,
     grain: Grain = "week",
-    since: Since = None,
-    until: Until = None,
+    since: Since = "",
+    until: Until = "",
 ) -> Response:
     """Each measure over time against its baseline and target."""
     return _page(request, engine, settings, grain, since, until)
@@ -93,8 +103,8 @@ def report(
     settings: SettingsDep,
     session: MeasureReader,
     grain: Grain = "month",
-    since: Since = None,
-    until: Until = None,
+    since: Since = "",
+    until: Until = "",
 ) -> Response:
     """The same measures as a printable report (print styles, no navigation)."""
     return _page(request, engine, settings, grain, since, until, "measures_report.html")
@@ -106,8 +116,8 @@ def export(
     settings: SettingsDep,
     session: MeasureReader,
     grain: Grain = "week",
-    since: Since = None,
-    until: Until = None,
+    since: Since = "",
+    until: Until = "",
 ) -> Response:
     """Every measure, period and group as CSV, with baselines and targets."""
     built, _ = _board(engine, settings, grain, since, until)
@@ -126,8 +136,8 @@ def plot(
     settings: SettingsDep,
     session: MeasureReader,
     grain: Grain = "week",
-    since: Since = None,
-    until: Until = None,
+    since: Since = "",
+    until: Until = "",
 ) -> Response:
     """One measure's plot."""
     _known(name)
@@ -155,9 +165,7 @@ def set_baseline(
                 connection, name, baseline_from, baseline_to, actor=actor(session)
             )
     except targets_repo.TargetError as error:
-        return _page(
-            request, engine, settings, "week", None, None, status=422, problems=[str(error)]
-        )
+        return _page(request, engine, settings, "week", "", "", status=422, problems=[str(error)])
     return RedirectResponse(f"/app/measures#{name}", status_code=303)
 
 
@@ -189,7 +197,5 @@ def set_target(
                 actor=actor(session),
             )
     except targets_repo.TargetError as error:
-        return _page(
-            request, engine, settings, "week", None, None, status=422, problems=[str(error)]
-        )
+        return _page(request, engine, settings, "week", "", "", status=422, problems=[str(error)])
     return RedirectResponse(f"/app/measures#{name}", status_code=303)
