@@ -98,7 +98,7 @@ def test_supply_chain_map_filters_by_mode_and_weight(browser: object, server: Se
 
 
 def test_officers_do_not_see_the_measures(browser: object, server: Server) -> None:
-    page, problems = _page(browser, server, Role.OFFICER)
+    page, _ = _page(browser, server, Role.OFFICER)
     assert (
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Measures").count()
         == 0
