@@ -45,13 +45,16 @@ def sankey_layout(links: Sequence[Link]) -> dict[tuple[int, str], Node]:
     weights = {k: max(inflow.get(k, 0.0), outflow.get(k, 0.0)) for k in {*inflow, *outflow}}
     stage_totals = [sum(w for (s, _), w in weights.items() if s == i) for i in range(len(STAGES))]
     scale = max(stage_totals) if stage_totals and max(stage_totals) > 0 else 1.0
+    crowded = max(sum(1 for s, _ in weights if s == i) for i in range(len(STAGES)))
+    # One height per unit of weight on every stage: the most crowded stage's gaps
+    # set what is left for the flow.
+    usable = 1.0 - GAP * max(crowded - 1, 0)
     nodes = {}
     for stage in range(len(STAGES)):
         members = sorted(
             ((n, w) for (s, n), w in weights.items() if s == stage),
             key=lambda item: (item[0] == "other", -item[1], item[0]),
         )
-        usable = 1.0 - GAP * max(len(members) - 1, 0)
         top = 1.0
         for name, weight in members:
             height = usable * weight / scale
