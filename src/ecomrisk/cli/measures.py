@@ -79,27 +79,23 @@ def show(
 ) -> None:
     """Each measure's latest value against its baseline and target."""
     result = _board(since, until, grain, names)
-    table = Table(
-        "measure",
-        "latest period",
-        "latest",
-        "interval",
-        "n",
-        "baseline",
-        "target",
-        "status",
-        title=f"Measures {result.since} to {result.until} by {result.grain}",
-    )
+    table = Table(title=f"Measures {result.since} to {result.until} by {result.grain}")
+    table.add_column("measure", no_wrap=True)
+    for name in ("latest period", "latest", "interval", "n", "baseline", "target", "status"):
+        table.add_column(name)
+    notes = []
     for row in result.rows:
         unit, latest = row.measure.unit, row.latest
         interval = ""
         if latest is not None and latest.low is not None and latest.high is not None:
             interval = f"[{_value(latest.low, unit)}, {_value(latest.high, unit)}]"
         note = next((p.note for p in row.overall if p.note), "")
+        if note and latest is None:
+            notes.append(f"{row.measure.name}: {note}")
         target = row.setting.target if row.setting else None
         table.add_row(
             row.measure.name,
-            latest.period if latest else note or "-",
+            latest.period if latest else "-",
             _value(latest.value if latest else None, unit),
             interval,
             str(latest.n) if latest else "0",
@@ -108,6 +104,8 @@ def show(
             row.status,
         )
     console.print(table)
+    for line in notes:
+        console.print(line, highlight=False)
 
 
 @app.command()
