@@ -4,6 +4,7 @@ PostgreSQL, each in a fresh, migrated database of its own."""
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,13 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
 @pytest.fixture
 def postgres_engine() -> Iterator[Engine]:
     """A migrated PostgreSQL database in a schema of its own, dropped afterwards."""
+    with postgres_schema() as engine:
+        yield engine
+
+
+@contextmanager
+def postgres_schema() -> Iterator[Engine]:
+    """The body of ``postgres_engine``, for fixtures of a wider scope."""
     url = _postgres_url_or_skip()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine_for_url(url)

@@ -7,7 +7,6 @@ The world's files stay beside the store: tests recompute each measure from them
 in plain Python and compare."""
 
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 
 from ecomrisk.demo import DemoReport, file_world, load_outcomes
 from ecomrisk.enforcement import cases_repo
@@ -30,7 +29,7 @@ from ecomrisk.store import migrate
 from ecomrisk.store.engine import create_engine_for_url
 from ecomrisk.store.schema import outcomes, shipments
 from ecomrisk.targeting import trusted_repo
-from tests.conftest import _postgres_url_or_skip
+from tests.conftest import postgres_schema
 
 SHIPMENTS = 300
 TRUSTED_FILER = "EXP-2"
@@ -108,20 +107,8 @@ def measures_store(
         yield engine
         engine.dispose()
         return
-    url = _postgres_url_or_skip()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine_for_url(url)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = create_engine_for_url(url, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        migrate.upgrade(engine)
+    with postgres_schema() as engine:
         yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")

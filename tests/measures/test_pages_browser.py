@@ -8,12 +8,12 @@ from collections.abc import Iterator
 import pytest
 
 from ecomrisk.domain.enums import Role
-from tests.web.server import CHROMIUM_ARGS, Server, serve
-from tests.web.test_browser import _chromium_or_skip, _page
+from tests.web.server import Server, serve
+from tests.web.test_browser import _chromium_or_skip, _page, browser
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
+__all__ = ["browser"]  # the browser fixture, on this module's server
 
 
 @pytest.fixture(scope="module")
@@ -21,16 +21,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     _chromium_or_skip()
     with serve(tmp_path_factory.mktemp("measures-browser")) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser(server: Server) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def _loaded(page: object, selector: str) -> None:
