@@ -73,9 +73,10 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture
-def postgres_engine() -> Iterator[Engine]:
-    """A migrated PostgreSQL database in a schema of its own, dropped afterwards."""
+@contextmanager
+def postgres_schema() -> Iterator[Engine]:
+    """A migrated PostgreSQL database in a schema of its own, dropped afterwards (the
+    body of ``postgres_engine``, for fixtures of a wider scope)."""
     with _postgres_schema() as (url, schema):
         engine = create_engine_for_url(url, connect_args={"options": f"-csearch_path={schema}"})
         try:
@@ -83,6 +84,13 @@ def postgres_engine() -> Iterator[Engine]:
             yield engine
         finally:
             engine.dispose()
+
+
+@pytest.fixture
+def postgres_engine() -> Iterator[Engine]:
+    """A migrated PostgreSQL database in a schema of its own, dropped afterwards."""
+    with postgres_schema() as engine:
+        yield engine
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -24,6 +24,7 @@ PATH_VALUES = {
     "plot": "calibration",
     "reference": "TP-000001",  # programme; the triage pattern refuses it (422) after the role check
     "file_id": "1",
+    "name": "exam_rate",
 }
 
 

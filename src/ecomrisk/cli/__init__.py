@@ -18,6 +18,7 @@ from ecomrisk.cli import (
     filers,
     history,
     ingest,
+    measures,
     model,
     network,
     profiles,
@@ -72,5 +73,6 @@ app.add_typer(network.app, name="network")
 app.command(name="simulate-targeting")(simulate_targeting.simulate_targeting)
 app.add_typer(export.app, name="export")
 app.add_typer(programme.app, name="programme")
+app.add_typer(measures.app, name="measures")
 
 __all__ = ["app"]

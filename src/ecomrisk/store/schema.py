@@ -901,3 +901,20 @@ portal_events = Table(
     Column("at", UTCDateTime, nullable=False),
     Index("ix_portal_events_client_action_at", "client", "action", "at"),
 )
+
+# Baseline period and target of each performance measure, set by programme
+# managers (migration 0022). The baseline's value is computed from stored data over
+# its period, never typed in; the target is the manager's decision. Changes are
+# audited (``measures/targets_repo.py``).
+measure_targets = Table(
+    "measure_targets",
+    metadata,
+    Column("measure", String(50), primary_key=True),
+    Column("baseline_from", String(10)),  # ISO date
+    Column("baseline_to", String(10)),  # ISO date, exclusive
+    Column("target", Float),
+    Column("target_by", String(10)),  # ISO date by which the target should be met
+    Column("note", String(500)),
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

@@ -23,8 +23,10 @@ def page_routers() -> list[APIRouter]:
         audit_log,
         cases,
         compliance,
+        flows,
         home,
         ipr,
+        measures,
         models,
         network,
         programme,
@@ -39,7 +41,8 @@ def page_routers() -> list[APIRouter]:
     modules = (home, sign_in, queue, shipment, cases, ipr, rules, audit_log, users)
     analysis = (models, network, compliance)
     programme_pages = (programme, triage)  # issue 10
-    return [module.router for module in (*modules, *analysis, *programme_pages)]
+    performance = (measures, flows)  # issue 11
+    return [module.router for module in (*modules, *analysis, *programme_pages, *performance)]
 
 
 def router() -> APIRouter:

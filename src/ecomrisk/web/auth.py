@@ -127,3 +127,5 @@ Administrator = Annotated[Session, Depends(allow(Role.ADMINISTRATOR))]
 ProgrammeManager = Annotated[Session, Depends(allow(Role.PROGRAMME_MANAGER))]
 Triager = Annotated[Session, Depends(allow(Role.ANALYST, Role.SUPERVISOR))]
 Anyone = Annotated[Session | None, Depends(public())]
+MEASURE_READERS = (Role.SUPERVISOR, Role.ANALYST, Role.PROGRAMME_MANAGER)
+MeasureReader = Annotated[Session, Depends(allow(*MEASURE_READERS))]

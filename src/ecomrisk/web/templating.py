@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from ecomrisk.domain.enums import Role
 from ecomrisk.store.sessions_repo import Session
-from ecomrisk.web.auth import AUDITORS, OFFICERS, READERS, RULE_READERS
+from ecomrisk.web.auth import AUDITORS, MEASURE_READERS, OFFICERS, READERS, RULE_READERS
 
 TEMPLATES = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES)
@@ -30,6 +30,8 @@ NAVIGATION: list[tuple[str, str, tuple[Role, ...]]] = [
     ("Users", "/app/users", (Role.ADMINISTRATOR,)),
     ("Programme", "/app/programme", (Role.PROGRAMME_MANAGER,)),
     ("Reports", "/app/triage", (Role.ANALYST, Role.SUPERVISOR)),
+    ("Measures", "/app/measures", MEASURE_READERS),
+    ("Supply chain", "/app/flows", MEASURE_READERS),
 ]
 
 
