@@ -292,7 +292,7 @@ def test_public_reports_counted_by_their_triage_outcome(filled: Filled) -> None:
                     violator_name=f"Seller {number}",
                     violation_type="counterfeit",
                     product="trainers",
-                    description="fake logo",
+                    description="trainers with a fake logo, sold as genuine",
                 ),
             )
             if outcome is not None:

@@ -181,13 +181,12 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         "public_reports",
         "Public reports received",
-        "Public reports of suspected violations received in the period, overall and by "
-        "outcome; read from the public_reports table when the public portal (issue 10) has "
-        "created it, otherwise not available.",
+        "Public reports of suspected violations received through the portal in the period, "
+        "overall and by triage status (new until an analyst records the outcome).",
         "count",
         "none",
-        "public_reports (seam)",
-        "outcome",
+        "portal_reports",
+        "status",
     ),
 )
 

@@ -8,14 +8,16 @@ carries only the model's input columns, and what comes back is the assessment
 import json
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from ecomrisk.domain.records import Reason
 from ecomrisk.engines.batch import BatchEngine, BatchFunction
-from ecomrisk.risk.model.artifact import TrainedModel
 from ecomrisk.risk.model.assessment import ModelAssessment
+
+if TYPE_CHECKING:  # XGBoost loads with the first model, not with every command
+    from ecomrisk.risk.model.artifact import TrainedModel
 
 ASSESSMENT_SCHEMA = pa.schema(
     [
@@ -26,7 +28,7 @@ ASSESSMENT_SCHEMA = pa.schema(
 )
 
 
-def _inputs(model: TrainedModel) -> dict[str, pa.DataType]:
+def _inputs(model: "TrainedModel") -> dict[str, pa.DataType]:
     """Each column the model's boosters read, typed as they read it."""
     boosters = [model.classifier, *([model.revenue] if model.revenue is not None else [])]
     types: dict[str, pa.DataType] = {}
@@ -42,7 +44,7 @@ def _cell(value: Any, kind: pa.DataType) -> Any:
     return str(value) if kind == pa.string() else float(value)
 
 
-def input_table(model: TrainedModel, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
+def input_table(model: "TrainedModel", rows: Sequence[Mapping[str, Any]]) -> pa.Table:
     """The model's input columns of ``rows``, with the types the boosters read them as
     (a level as its string, a number as a float: what ``assess_many`` does itself)."""
     columns = {
@@ -53,12 +55,14 @@ def input_table(model: TrainedModel, rows: Sequence[Mapping[str, Any]]) -> pa.Ta
 
 
 @cache
-def _loaded(artifact: bytes, label: str) -> TrainedModel:
+def _loaded(artifact: bytes, label: str) -> "TrainedModel":
     # Once per worker process: a worker scores many batches with the same model.
+    from ecomrisk.risk.model.artifact import TrainedModel
+
     return TrainedModel.from_bytes(artifact, label)
 
 
-def assessment_function(model: TrainedModel) -> BatchFunction:
+def assessment_function(model: "TrainedModel") -> BatchFunction:
     """A picklable function from a batch of model inputs to their assessments."""
     artifact, label = model.to_bytes(), model.label
 
@@ -77,7 +81,7 @@ def assessment_function(model: TrainedModel) -> BatchFunction:
 
 
 def assess_on(
-    batch: BatchEngine, model: TrainedModel, rows: Sequence[Mapping[str, Any]]
+    batch: BatchEngine, model: "TrainedModel", rows: Sequence[Mapping[str, Any]]
 ) -> list[ModelAssessment]:
     """``model.assess_many(rows)``, computed on the batch engine."""
     if not rows:

@@ -6,11 +6,11 @@ networkx (pure Python) is the oracle they are tested against.
 
 from collections.abc import Sequence
 
-import igraph
-
 
 def components(count: int, edges: Sequence[tuple[int, int]]) -> list[int]:
     """The component of each vertex 0..count-1, numbered by its smallest vertex."""
+    import igraph  # loaded by the first batch run, not on every filing or command
+
     graph = igraph.Graph(n=count, edges=list(edges), directed=False)
     membership = graph.connected_components().membership
     smallest: dict[int, int] = {}
@@ -26,5 +26,7 @@ def strongest_forest(
     that still join every component, enough to explain why it is one."""
     if not edges:
         return []
+    import igraph  # loaded by the first batch run, not on every filing or command
+
     graph = igraph.Graph(n=count, edges=list(edges), directed=False)
     return list(graph.spanning_tree(weights=[-w for w in weights], return_tree=False))
