@@ -3,7 +3,7 @@ PostgreSQL, each in a fresh, migrated database of its own."""
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -61,16 +61,50 @@ def _postgres_schema() -> Iterator[tuple[str, str]]:
         admin.dispose()
 
 
+StoreUrl = Callable[[], str]
+
+
+def _with_schema(url: str, schema: str) -> str:
+    """libpq's ``options`` in the URL put a process's connections in ``schema``."""
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty store (not migrated), on each database ecomrisk supports, for
-    tests that run ``ecomrisk`` in processes of its own."""
+def new_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreUrl]:
+    """Makes URLs of new, empty stores (no schema yet), dropped afterwards: for
+    commands run as real processes, on SQLite and PostgreSQL."""
+    made: list[str] = []
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
+
+        def sqlite_url() -> str:
+            made.append(f"sqlite:///{tmp_path / f'store-{len(made)}.db'}")
+            return made[-1]
+
+        yield sqlite_url
         return
-    with _postgres_schema() as (url, schema):
-        # libpq's options parameter: the processes see only this schema.
-        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    base = _postgres_url_or_skip()
+    admin = create_engine_for_url(base)
+
+    def postgres_url() -> str:
+        schema = f"p_{uuid.uuid4().hex[:12]}"
+        with admin.begin() as connection:
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+        made.append(schema)
+        return _with_schema(base, schema)
+
+    try:
+        yield postgres_url
+    finally:
+        with admin.begin() as connection:
+            for schema in made:
+                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def postgres_engine_for(url: str) -> Engine:
+    """An engine in the schema a ``new_store_url`` PostgreSQL URL names."""
+    base, _, options = url.partition("?options=-csearch_path%3D")
+    return create_engine_for_url(base, connect_args={"options": f"-csearch_path={options}"})
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from ecomrisk.store.engine import create_engine_for_url
 from ecomrisk.store.schema import shipments
+from tests.conftest import StoreUrl
 from tests.processes import free_port, run, start_server
 from tests.samples import shipment
 
@@ -22,7 +23,8 @@ RECORDS = 4_000
 
 
 @pytest.fixture
-def world(tmp_path: Path, store_url: str) -> tuple[dict[str, str], str, str]:
+def world(tmp_path: Path, new_store_url: StoreUrl) -> tuple[dict[str, str], str, str]:
+    store_url = new_store_url()
     env = {
         **os.environ,
         "ECOMRISK_DATABASE_URL": store_url,

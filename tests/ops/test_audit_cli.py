@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from ecomrisk.store.engine import create_engine_for_url
-from tests.ops.conftest import StoreUrl, _postgres_engine_for
+from tests.conftest import StoreUrl, postgres_engine_for
 from tests.processes import fails, run
 from tests.samples import shipment
 
@@ -53,7 +53,7 @@ def test_audit_verify_on_a_built_store_and_a_tampered_one(
     assert entries >= 6  # filer, user, tokens, rule set and its promotion, the ingest
 
     sqlite = url.startswith("sqlite")
-    engine = create_engine_for_url(url) if sqlite else _postgres_engine_for(url)
+    engine = create_engine_for_url(url) if sqlite else postgres_engine_for(url)
     with engine.begin() as connection:  # what someone with owner rights could do
         if sqlite:
             connection.execute(text("DROP TRIGGER audit_log_no_update"))

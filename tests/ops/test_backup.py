@@ -18,8 +18,7 @@ from ecomrisk.store import backup, filers_repo, migrate
 from ecomrisk.store.engine import create_engine_for_url
 from ecomrisk.store.schema import filers, metadata
 from ecomrisk.store.shipments_repo import Submission, ingest_chunk
-from tests.conftest import _postgres_url_or_skip
-from tests.ops.conftest import StoreUrl
+from tests.conftest import StoreUrl, _postgres_url_or_skip
 from tests.processes import fails, run
 from tests.samples import shipment
 

@@ -22,6 +22,7 @@ from ecomrisk.store import filers_repo, migrate
 from ecomrisk.store.engine import create_engine_for_url
 from ecomrisk.store.schema import decisions, shipments
 from ecomrisk.store.shipments_repo import Submission, ingest_chunk
+from tests.conftest import StoreUrl
 from tests.processes import ECOMRISK, run
 from tests.samples import shipment
 
@@ -65,8 +66,8 @@ def _decided(engine: Engine) -> int:
 
 
 @pytest.mark.slow
-def test_kill_during_batch_scoring_then_run_again(store_url: str) -> None:
-    url = store_url
+def test_kill_during_batch_scoring_then_run_again(new_store_url: StoreUrl) -> None:
+    url = new_store_url()
     engine = create_engine_for_url(url)
     migrate.upgrade(engine)
     _fill(engine)
