@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 from sqlalchemy import Connection, Engine, text
 
 from ecomrisk.demo import DemoReport, _ensure_filers, file_world, screen, simulate_world
@@ -36,6 +37,7 @@ from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.context import decider, feature_context
 from ecomrisk.risk.rescore import rescore
 from ecomrisk.risk.rules import evaluate
+from ecomrisk.risk.rules.model import conditions
 from ecomrisk.risk.rules.sql import rule_hits_sql
 from ecomrisk.settings import Settings
 from ecomrisk.store import migrate
@@ -128,8 +130,14 @@ def batch(engine: Engine, settings: Settings) -> dict[str, float]:
     python_s, python_cpu, _ = clock(
         lambda: [evaluate(ruleset, row, row["received_at"].date()) for row in rows]
     )
+    # Features the rules name that the matrix has no column for (the counter-network
+    # ones, added by rescoring from the latest build) are missing: NULL, as in Python.
+    named = {c.feature for rule in ruleset.rules for c in conditions(rule.when)}
+    ready: pa.Table = matrix
+    for name in sorted(named - set(ready.column_names)):
+        ready = ready.append_column(name, pa.nulls(ready.num_rows))
     with duckdb.connect() as duck:
-        duck.register("matrix", matrix)
+        duck.register("matrix", ready)
         duck.sql(rule_hits_sql(ruleset, "matrix")).fetchall()  # warm-up: parse and plan
         duckdb_s, duckdb_cpu, _ = clock(
             lambda: duck.sql(rule_hits_sql(ruleset, "matrix")).fetchall()

@@ -9,13 +9,16 @@ export, ``ecomrisk export parquet``), named as the SQL names them.
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeAlias
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 import duckdb
 import pyarrow as pa
 
 from ecomrisk.engines.dialects import DUCKDB, SPARK, Dialect
 from ecomrisk.engines.spark import spark_session
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
 
 Relation: TypeAlias = pa.Table | Path
 BatchFunction: TypeAlias = Callable[[pa.RecordBatch], pa.RecordBatch]
@@ -39,9 +42,28 @@ class BatchEngine(Protocol):
         """``function`` applied to each Arrow batch of ``table``; rows stay in order."""
         ...
 
+    def stream(
+        self, sql: str, relations: Mapping[str, Relation], batch_rows: int
+    ) -> Iterator[pa.RecordBatch]:
+        """The result of ``sql`` batch by batch (about ``batch_rows`` rows each, in the
+        query's order), so the caller holds one batch at a time, not the whole result."""
+        ...
+
 
 def _parquet_glob(folder: Path) -> str:
     return str(folder / "**" / "*.parquet")
+
+
+def _register(duck: duckdb.DuckDBPyConnection, relations: Mapping[str, Relation]) -> None:
+    for name, relation in relations.items():
+        if isinstance(relation, Path):
+            source = _parquet_glob(relation).replace("'", "''")
+            duck.sql(
+                f"CREATE VIEW {name} AS SELECT * FROM "
+                f"read_parquet('{source}', hive_partitioning = true)"
+            )
+        else:
+            duck.register(name, relation)
 
 
 class DuckDBEngine:
@@ -51,16 +73,16 @@ class DuckDBEngine:
 
     def query(self, sql: str, relations: Mapping[str, Relation]) -> pa.Table:
         with duckdb.connect() as duck:
-            for name, relation in relations.items():
-                if isinstance(relation, Path):
-                    source = _parquet_glob(relation).replace("'", "''")
-                    duck.sql(
-                        f"CREATE VIEW {name} AS SELECT * FROM "
-                        f"read_parquet('{source}', hive_partitioning = true)"
-                    )
-                else:
-                    duck.register(name, relation)
+            _register(duck, relations)
             return duck.sql(sql).to_arrow_table()
+
+    def stream(
+        self, sql: str, relations: Mapping[str, Relation], batch_rows: int
+    ) -> Iterator[pa.RecordBatch]:
+        with duckdb.connect() as duck:
+            _register(duck, relations)
+            # DuckDB produces the result as the reader is read: one batch in Python at a time.
+            yield from duck.sql(sql).fetch_record_batch(batch_rows)
 
     def map_batches(self, table: pa.Table, function: BatchFunction, schema: pa.Schema) -> pa.Table:
         batches = [function(b) for b in table.to_batches(max_chunksize=MAP_BATCH_ROWS)]
@@ -74,7 +96,7 @@ class SparkEngine:
     dialect = SPARK
     in_process = False
 
-    def query(self, sql: str, relations: Mapping[str, Relation]) -> pa.Table:
+    def _frame(self, sql: str, relations: Mapping[str, Relation]) -> "DataFrame":
         session = spark_session(self.master)
         for name, relation in relations.items():
             frame = (
@@ -83,7 +105,25 @@ class SparkEngine:
                 else session.createDataFrame(relation)
             )
             frame.createOrReplaceTempView(name)
-        return session.sql(sql).toArrow()
+        return session.sql(sql)
+
+    def query(self, sql: str, relations: Mapping[str, Relation]) -> pa.Table:
+        return self._frame(sql, relations).toArrow()
+
+    def stream(
+        self, sql: str, relations: Mapping[str, Relation], batch_rows: int
+    ) -> Iterator[pa.RecordBatch]:
+        frame = self._frame(sql, relations)
+        # Partition by partition to the driver, in the query's order (toLocalIterator
+        # keeps a sort's order): the driver never holds more than a partition and a batch.
+        rows: list[dict[str, object]] = []
+        for row in frame.toLocalIterator(prefetchPartitions=True):
+            rows.append(row.asDict())
+            if len(rows) == batch_rows:
+                yield pa.RecordBatch.from_pylist(rows)
+                rows = []
+        if rows:
+            yield pa.RecordBatch.from_pylist(rows)
 
     def map_batches(self, table: pa.Table, function: BatchFunction, schema: pa.Schema) -> pa.Table:
         from pyspark.sql.pandas.types import from_arrow_schema

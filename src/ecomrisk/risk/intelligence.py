@@ -84,11 +84,15 @@ def intelligence_features(
     return _explained(_linked(connection, parties.c.shipment_id == sid))
 
 
-def stored_intelligence(connection: Connection) -> dict[int, tuple[dict[str, float], list[Reason]]]:
+def stored_intelligence(
+    connection: Connection, between: tuple[int, int] | None = None
+) -> dict[int, tuple[dict[str, float], list[Reason]]]:
     """Features and reasons of every shipment version with a linked report, for batch
-    rescoring (links are few: one query over them)."""
+    rescoring (links are few: one query over them); ``between``: only versions with
+    ids in that closed range."""
+    where = true() if between is None else parties.c.shipment_id.between(*between)
     by_sid: dict[int, list[Row[Any]]] = {}
-    for row in _linked(connection, true()):
+    for row in _linked(connection, where):
         by_sid.setdefault(row.shipment_id, []).append(row)
     return {sid: _explained(rows) for sid, rows in by_sid.items()}
 

@@ -15,28 +15,30 @@ exactly the same versions (rule set, model, lists, profile, logic, run) is left
 alone, so a re-run neither duplicates what was written nor loses what was not.
 """
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, Text, cast, func, select
 
-from ecomrisk.engines.batch import BatchEngine, DuckDBEngine
-from ecomrisk.features.matrix import FeatureContext, feature_rows
-from ecomrisk.risk import rulesets_repo
+from ecomrisk.engines.batch import BatchEngine
+from ecomrisk.features.matrix import FeatureContext, feature_chunks
+from ecomrisk.risk import decision_rows, rulesets_repo
 from ecomrisk.risk.decide import with_model_outputs
 from ecomrisk.risk.decision import decide
 from ecomrisk.risk.intelligence import no_intelligence, stored_intelligence
 from ecomrisk.risk.model.batch_scoring import assess_on
 from ecomrisk.risk.model.live import ModelCache
-from ecomrisk.risk.network.online import no_network, stored_network
+from ecomrisk.risk.network.online import no_network, stored_network, stored_node_scores
 from ecomrisk.risk.rules import RuleSet
 from ecomrisk.risk.rules.evaluate import hit_of
 from ecomrisk.risk.rules.model import conditions
 from ecomrisk.risk.rules.sql import hit_column, rule_hits_sql
-from ecomrisk.risk.screen_filing import stored_screening
+from ecomrisk.risk.screen_filing import no_screening, stored_screening
 from ecomrisk.risk.screening.matcher import DEFAULT_ALGORITHM
 from ecomrisk.risk.screening.repo import load_current_lists
 from ecomrisk.store.schema import decisions, shipments
@@ -44,38 +46,59 @@ from ecomrisk.store.schema import decisions, shipments
 RESCORE_CHUNK_ROWS = 5_000
 
 
-def _latest_versions(connection: Connection, ruleset: str) -> dict[int, Any]:
+def _latest_versions(
+    connection: Connection, ruleset: str, between: tuple[int, int]
+) -> dict[int, Any]:
     """The versions of each shipment version's latest live decision, where that
-    decision was made with ``ruleset``."""
+    decision was made with ``ruleset``, for the versions with ids in ``between``."""
     latest = (
         select(func.max(decisions.c.id).label("id"))
-        .where(decisions.c.kind == "live")
+        .where(decisions.c.kind == "live", decisions.c.shipment_id.between(*between))
         .group_by(decisions.c.shipment_id)
         .subquery()
     )
+    # Read as text and parsed once per distinct text: a run's decisions share a few.
     rows = connection.execute(
-        select(decisions.c.shipment_id, decisions.c.versions)
+        select(decisions.c.shipment_id, cast(decisions.c.versions, Text).label("v"))
         .join(latest, decisions.c.id == latest.c.id)
         .where(decisions.c.ruleset == ruleset)
     )
-    return {r.shipment_id: r.versions for r in rows}
+    parsed: dict[str, Any] = {}
+    return {
+        r.shipment_id: parsed[r.v] if r.v in parsed else parsed.setdefault(r.v, json.loads(r.v))
+        for r in rows
+    }
 
 
-def _hit_flags(
-    ruleset: RuleSet, rows: list[dict[str, Any]], batch: BatchEngine
-) -> list[list[bool]]:
-    """Per rule (in rule-set order), per row: does it hold. NULL counts as false."""
-    matrix = pa.Table.from_pylist(rows)
-    # A feature no row has (one a rule names before any filing carries it) is missing,
-    # as in Python's evaluation: a column of NULLs, which no comparison satisfies.
-    named = {c.feature for rule in ruleset.rules for c in conditions(rule.when)}
-    for name in sorted(named - set(matrix.column_names)):
-        matrix = matrix.append_column(name, pa.nulls(matrix.num_rows))
-    table = batch.query(rule_hits_sql(ruleset, "matrix") + " ORDER BY sid", {"matrix": matrix})
-    return [
-        [bool(flag) for flag in table.column(hit_column(rule.id)).to_pylist()]
-        for rule in ruleset.rules
-    ]
+def _named_features(ruleset: RuleSet) -> list[str]:
+    return sorted({c.feature for rule in ruleset.rules for c in conditions(rule.when)})
+
+
+class _RuleHits:
+    """Which rules hold on each row of a chunk, found by the rule set compiled to SQL
+    (``rule_hits_sql``) in DuckDB in this process: the chunk is on the driver already,
+    and only the columns the rules name are handed over, built column by column."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.named = _named_features(ruleset)
+        self.sql = rule_hits_sql(ruleset, "matrix")
+        self.duck = duckdb.connect()
+
+    def flags(self, rows: list[dict[str, Any]]) -> list[list[bool]]:
+        """Per rule (in rule-set order), per row: does it hold. NULL counts as false. A
+        feature no row has (one a rule names before any filing carries it) is missing,
+        as in Python's evaluation: a column of NULLs, which no comparison satisfies."""
+        columns = {"sid": pa.array(range(len(rows)), pa.int64())}
+        for name in self.named:
+            columns[name] = pa.array([row.get(name) for row in rows])
+        self.duck.register("matrix", pa.table(columns))
+        table = self.duck.sql(self.sql).to_arrow_table()
+        self.duck.unregister("matrix")
+        return [table.column(hit_column(rule.id)).to_pylist() for rule in self.ruleset.rules]
+
+    def close(self) -> None:
+        self.duck.close()
 
 
 def rescore(
@@ -91,26 +114,20 @@ def rescore(
     """Decide again every current shipment version received in [since, until) unless
     its latest decision already is this one; returns how many were decided.
     ``progress(done, total)`` counts the versions looked at, left alone ones too.
-    Features and rule hits run on ``batch`` (DuckDB unless told); given an engine,
-    the model scores there too, all rows in one job. With ``export`` (a Parquet
-    export of the store) the history features read it instead of the store."""
+    History features run on ``batch`` (DuckDB unless told) and stream back chunk by
+    chunk; given an engine that is not in this process, the model scores there, a
+    job per chunk. With ``export`` (a Parquet export of the store) the history
+    features read it instead of the store."""
     with engine.begin() as connection:
         ruleset = rulesets_repo.ensure_live(connection)
         model, _ = ModelCache().current(connection)
-        current = {
-            r.id for r in connection.execute(select(shipments.c.id).where(shipments.c.is_current))
-        }
-    rows = [
-        row
-        for row in feature_rows(engine, context, since, until, batch, export)
-        if row["sid"] in current
-    ]
-    with engine.connect() as connection:
-        screened = stored_screening(connection)
-        linked = stored_network(connection)  # counter-network features, as stored now
-        reported = stored_intelligence(connection)  # public reports analysts linked
-        already = _latest_versions(connection, ruleset.label)
+        total = int(
+            connection.execute(
+                select(func.count()).select_from(shipments).where(*_window(since, until))
+            ).scalar_one()
+        )
         lists = ",".join(f"{x.watchlist}@{x.version}" for x in load_current_lists(connection))
+        node_scores = stored_node_scores(connection)
     now = datetime.now(UTC)
     versions = {
         "fx": context.rates.as_of.isoformat(),
@@ -118,60 +135,90 @@ def rescore(
         "lists": lists,
         "screening": DEFAULT_ALGORITHM,
     }
-    network_links: list[list[Any]] = []
-    for row in rows:
-        row.pop("received_at")
-        network, links = linked.get(row["sid"], (no_network(), []))
-        row.update(network)  # before the rules and the model, as online
-        intelligence, report_reasons = reported.get(row["sid"], (no_intelligence(), []))
-        row.update(intelligence)
-        network_links.append([*links, *report_reasons])
-    # Rules in force today, with their rows' flags; decide() gets the hits in rule order.
-    flags = _hit_flags(ruleset, rows, batch or DuckDBEngine()) if rows else []
-    in_force = [
-        (rule, flag)
-        for rule, flag in zip(ruleset.rules, flags, strict=True)
-        if rule.in_force(now.date())
-    ]
-    sids = [row.pop("sid") for row in rows]
-    # On an engine, one job for every row; in process, chunk by chunk as before.
-    scored = assess_on(batch, model, rows) if batch is not None and model is not None else None
+    in_force = [i for i, rule in enumerate(ruleset.rules) if rule.in_force(now.date())]
+    remote = batch is not None and not batch.in_process
+    hits = _RuleHits(ruleset)
+    pending: list[dict[str, Any]] = []
     done = written = 0
-    for start in range(0, len(rows), chunk_rows):
-        chunk: list[dict[str, Any]] = []
-        part = rows[start : start + chunk_rows]
-        # The live model, as online: scored for the whole chunk at once.
-        if scored is not None:
-            assessments: list[Any] = scored[start : start + chunk_rows]
-        else:
-            assessments = model.assess_many(part) if model is not None else [None] * len(part)
-        for i, (row, assessment) in enumerate(zip(part, assessments, strict=True), start):
-            sid = sids[i]
-            evidence = [*(screened[sid][1] if sid in screened else []), *network_links[i]]
-            hits = [hit_of(rule, row) for rule, flag in in_force if flag[i]]
-            decision = decide(
-                row, ruleset, context.profile, now, versions, evidence, assessment, hits
-            )
-            if already.get(sid) == decision.versions:
-                continue  # decided by an earlier run with the same inputs
-            chunk.append(
-                {
-                    "shipment_id": sid,
-                    "decided_at": now,
-                    "score": decision.score,
-                    "lane": decision.lane.value,
-                    "reasons": [r.model_dump() for r in decision.reasons],
-                    "versions": decision.versions,
-                    "features": with_model_outputs(row, assessment),
-                    "kind": "live",
-                    "ruleset": ruleset.label,
-                }
-            )
-        if chunk:
-            with engine.begin() as connection:  # a chunk commits whole or not at all
-                connection.execute(decisions.insert(), chunk)
-        done += len(part)
-        written += len(chunk)
-        if progress is not None:
-            progress(done, len(rows))
+
+    def flush(count: int) -> None:
+        nonlocal written
+        with engine.begin() as connection:  # a chunk commits whole or not at all
+            decision_rows.insert(connection, pending[:count])
+        del pending[:count]
+        written += count
+
+    try:
+        for rows in feature_chunks(
+            engine, context, since, until, batch, export, chunk_rows, current_only=True
+        ):
+            between = (rows[0]["sid"], rows[-1]["sid"])
+            with engine.connect() as connection:
+                screened = stored_screening(connection, between)
+                linked = stored_network(connection, between, node_scores)
+                reported = stored_intelligence(connection, between)
+                already = _latest_versions(connection, ruleset.label, between)
+            evidence: list[list[Any]] = []
+            for row in rows:
+                del row["received_at"]
+                sid = row["sid"]
+                screening, screening_reasons = screened.get(sid, (no_screening(), []))
+                network, links = linked.get(sid, (no_network(), []))
+                intelligence, report_reasons = reported.get(sid, (no_intelligence(), []))
+                # Before the rules and the model, as online.
+                row.update(screening)
+                row.update(network)
+                row.update(intelligence)
+                evidence.append([*screening_reasons, *links, *report_reasons])
+            flags = hits.flags(rows)
+            sids = [row.pop("sid") for row in rows]
+            # The live model, as online: the whole chunk at once (on a remote engine,
+            # in its workers).
+            if model is None:
+                assessments: list[Any] = [None] * len(rows)
+            elif remote:
+                assessments = assess_on(batch, model, rows)  # type: ignore[arg-type]
+            else:
+                assessments = model.assess_many(rows)
+            for i, (row, assessment) in enumerate(zip(rows, assessments, strict=True)):
+                found = [hit_of(ruleset.rules[r], row) for r in in_force if flags[r][i]]
+                decision = decide(
+                    row, ruleset, context.profile, now, versions, evidence[i], assessment, found
+                )
+                if already.get(sids[i]) == decision.versions:
+                    continue  # decided by an earlier run with the same inputs
+                pending.append(
+                    {
+                        "shipment_id": sids[i],
+                        "decided_at": now,
+                        "score": decision.score,
+                        "lane": decision.lane.value,
+                        "reasons": [r.model_dump() for r in decision.reasons],
+                        "versions": decision.versions,
+                        "features": with_model_outputs(row, assessment),
+                        "kind": "live",
+                        "ruleset": ruleset.label,
+                    }
+                )
+            while len(pending) >= chunk_rows:
+                flush(chunk_rows)
+            done += len(rows)
+            if progress is not None:
+                progress(done, max(total, done))
+        if pending:
+            flush(len(pending))
+    finally:
+        hits.close()
+    if progress is not None:
+        progress(done, done)
     return written
+
+
+def _window(since: datetime | None, until: datetime | None) -> list[Any]:
+    """The current versions received in [since, until), as WHERE clauses."""
+    where: list[Any] = [shipments.c.is_current]
+    if since is not None:
+        where.append(shipments.c.received_at >= since)
+    if until is not None:
+        where.append(shipments.c.received_at < until)
+    return where

@@ -88,9 +88,12 @@ def screen_version(
     return features, reasons, used
 
 
-def stored_screening(connection: Connection) -> dict[int, tuple[dict[str, float], list[Reason]]]:
-    """Features and reasons of every shipment version with stored hits, for batch runs."""
-    rows = connection.execute(
+def stored_screening(
+    connection: Connection, between: tuple[int, int] | None = None
+) -> dict[int, tuple[dict[str, float], list[Reason]]]:
+    """Features and reasons of every shipment version with stored hits, for batch runs;
+    ``between``: only versions with ids in that closed range (a chunk of a run)."""
+    query = (
         select(
             parties.c.shipment_id,
             parties.c.role,
@@ -106,7 +109,10 @@ def stored_screening(connection: Connection) -> dict[int, tuple[dict[str, float]
         .join(watchlist_versions, watchlist_versions.c.id == screening_hits.c.version_id)
         .join(watchlists, watchlists.c.id == watchlist_versions.c.watchlist_id)
         .order_by(parties.c.shipment_id, screening_hits.c.score.desc())
-    ).all()
+    )
+    if between is not None:
+        query = query.where(parties.c.shipment_id.between(*between))
+    rows = connection.execute(query).all()
     by_sid: dict[int, tuple[dict[str, float], list[Reason]]] = {}
     for row in rows:
         features, reasons = by_sid.setdefault(row.shipment_id, (no_screening(), []))

@@ -126,14 +126,30 @@ def score_parties(
     return features, reasons
 
 
-def stored_network(connection: Connection) -> dict[int, tuple[dict[str, float], list[Reason]]]:
-    """Features and reasons of every shipment version from the latest build, for batch
-    rescoring (the parties' entities as stored now)."""
+def stored_node_scores(connection: Connection) -> dict[str, Any] | None:
+    """The latest build's score of every node, or None when no build has run."""
     if connection.execute(select(network_runs.c.id).limit(1)).first() is None:
+        return None
+    return {row.node: row for row in connection.execute(_scores_query())}
+
+
+def stored_network(
+    connection: Connection,
+    between: tuple[int, int] | None = None,
+    scores: dict[str, Any] | None = None,
+) -> dict[int, tuple[dict[str, float], list[Reason]]]:
+    """Features and reasons of every shipment version from the latest build, for batch
+    rescoring (the parties' entities as stored now); ``between``: only versions with
+    ids in that closed range (a chunk of a streamed run), ``scores``: the node scores
+    when the caller has read them already (``stored_node_scores``)."""
+    scores = stored_node_scores(connection) if scores is None else scores
+    if scores is None:
         return {}
-    scores = {row.node: row for row in connection.execute(_scores_query())}
+    query = select(parties).order_by(parties.c.id)
+    if between is not None:
+        query = query.where(parties.c.shipment_id.between(*between))
     by_sid: dict[int, list[Linked]] = {}
-    for row in connection.execute(select(parties).order_by(parties.c.id)):
+    for row in connection.execute(query):
         linked = Linked(row.id, row.role, row.name, row.entity_id or "", record_keys(row))
         by_sid.setdefault(row.shipment_id, []).append(linked)
     return {sid: score_parties(linked, scores) for sid, linked in by_sid.items()}
