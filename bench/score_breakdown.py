@@ -47,7 +47,7 @@ from ecomrisk.ingest.formats import ndjson_records
 from ecomrisk.ingest.validate import RecordKind
 from ecomrisk.reference.fx import bundled_rates
 from ecomrisk.reference.unit_values import bundled_unit_values
-from ecomrisk.risk import rulesets_repo
+from ecomrisk.risk import decision_rows, rulesets_repo
 from ecomrisk.risk.decide import Decider, DecisionContext
 from ecomrisk.risk.decision import decide
 from ecomrisk.risk.rescore import RESCORE_CHUNK_ROWS, rescore
@@ -57,7 +57,7 @@ from ecomrisk.store import migrate
 from ecomrisk.store.engine import create_engine_for_url
 from ecomrisk.store.fx_repo import latest_rates
 from ecomrisk.store.outcomes_repo import OutcomeError, current_version_id, record_outcome
-from ecomrisk.store.schema import decisions, shipments
+from ecomrisk.store.schema import shipments
 from ecomrisk.store.shipments_repo import Receipt, Submission, write_shipments
 
 PROFILE = load_profile("US-2019")
@@ -172,8 +172,8 @@ def batch(engine: Engine, ctx: FeatureContext) -> dict[str, Any]:
 
     def insert_all() -> None:
         for start in range(0, len(prepared), RESCORE_CHUNK_ROWS):
-            with engine.begin() as connection:
-                connection.execute(decisions.insert(), prepared[start : start + RESCORE_CHUNK_ROWS])
+            with engine.begin() as connection:  # as rescore writes them
+                decision_rows.insert(connection, prepared[start : start + RESCORE_CHUNK_ROWS])
 
     out["insert_s"], _ = timed(insert_all)
     # The floor: rules alone on the ready matrix.
