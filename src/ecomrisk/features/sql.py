@@ -100,85 +100,162 @@ def features_sql(
     return f"SELECT t.sid AS sid,\n  {columns}\nFROM {targets} t\nORDER BY t.sid"
 
 
-def _is_ever_count(feature: Feature) -> bool:
-    return (
-        isinstance(feature, ShipmentAggregate)
-        and feature.measure == "count"
-        and isinstance(feature.window, Ever)
-    )
-
-
 # A version's own order (received, then storage) and the order of the version that
 # superseded it; a version superseded "before" it was received never counts.
 _CHAINED = (
     "(superseded_s IS NULL OR superseded_s > received_s"
     " OR (superseded_s = received_s AND superseded_sid > sid))"
 )
+# Running sums of declared values in exact decimals: a value added and taken off
+# again leaves exactly nothing (floats would leave a rounding residue).
+_EXACT = "DECIMAL(38, 10)"
+_RUNNING = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
 
 
-def _running_count_sql(feature: ShipmentAggregate, name: str) -> str:
-    """Per filing t with the key: active versions h received before t and not yet
-    superseded at t, as a running sum over marks ordered by (time, sid): +1 where a
-    version starts, -1 where it is superseded, 0 at each filing. Ties: a supersession
-    at t itself counts before t (that version is no longer current then), a start
-    at t is t itself (not before it)."""
+def _windowed(feature: Feature) -> bool:
+    """Computed in batch as a running sum over marks (below) rather than a subquery per
+    filing; a distinct count has no running form and keeps its subquery."""
+    return isinstance(feature, OutcomeAggregate) or feature.measure != "count_distinct"
+
+
+def _shipment_marks_sql(
+    feature: ShipmentAggregate, name: str, dialect: Dialect, day_offset_s: int
+) -> str:
+    """Per filing t with the key: the other shipments' active versions h received
+    before t, still current at t and inside the window, as a running sum ordered by
+    (time, sid, mark) over marks: +1 (or +value) where a version starts, -1 where it
+    stops counting, 0 at each filing. A version stops counting where the next version
+    supersedes it or, in a rolling window, where it grows too old for later filings
+    (time + window + 1, sid -1: before any filing of that second), whichever comes
+    first. Ties: a supersession at t itself counts before t (that version is no longer
+    current then), a start at t is t itself (not before it). A same-day window is a
+    partition by the customs day of arrival. Versions of the filing's own shipment
+    current at t (none when versions supersede in order) are taken off again by
+    ``_own_shipment_sql``."""
     key = feature.key
+    value = "1" if feature.measure == "count" else f"CAST(value AS {_EXACT})"
+    if isinstance(feature.window, SameCustomsDay):
+        part = dialect.int_div(f"arrival_s + {day_offset_s}", str(SECONDS_PER_DAY))
+    else:
+        part = "0"
+    if isinstance(feature.window, Rolling):
+        expiry = f"received_s + {feature.window.days * SECONDS_PER_DAY + 1}"
+        first = f"superseded_s IS NOT NULL AND superseded_s < {expiry}"
+        stop_s1 = f"CASE WHEN {first} THEN superseded_s ELSE {expiry} END"
+        stop_s2 = f"CASE WHEN {first} THEN superseded_sid ELSE -1 END"
+        stops = ""
+    else:
+        stop_s1, stop_s2, stops = "superseded_s", "superseded_sid", " AND superseded_s IS NOT NULL"
     active = f"status = 'active' AND {key} IS NOT NULL AND {_CHAINED}"
+    columns = f"{key} AS k, {part} AS d"
     return (
         f"{name}_marks AS (\n"
-        f"  SELECT {key} AS k, received_s AS s1, sid AS s2, 1 AS mark, NULL AS target\n"
+        f"  SELECT {columns}, received_s AS s1, sid AS s2, 1 AS mark, {value} AS v,\n"
+        f"    CAST(NULL AS BIGINT) AS target\n"
         f"  FROM feature_events WHERE {active}\n"
         f"  UNION ALL\n"
-        f"  SELECT {key}, superseded_s, superseded_sid, -1, NULL\n"
-        f"  FROM feature_events WHERE {active} AND superseded_s IS NOT NULL\n"
+        f"  SELECT {columns}, {stop_s1}, {stop_s2}, -1, -{value}, NULL\n"
+        f"  FROM feature_events WHERE {active}{stops}\n"
         f"  UNION ALL\n"
-        f"  SELECT {key}, received_s, sid, 0, sid FROM feature_events WHERE {key} IS NOT NULL\n"
+        f"  SELECT {columns}, received_s, sid, 0, 0, sid FROM feature_events\n"
+        f"  WHERE {key} IS NOT NULL\n"
         f"),\n"
         f"{name} AS (\n"
         f"  SELECT target AS sid, n FROM (\n"
-        f"    SELECT target, SUM(mark) OVER (PARTITION BY k ORDER BY s1, s2, mark\n"
-        f"      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n\n"
+        f"    SELECT target,\n"
+        f"      SUM(v) OVER (PARTITION BY k, d ORDER BY s1, s2, mark {_RUNNING}) AS n\n"
         f"    FROM {name}_marks) counted\n"
         f"  WHERE target IS NOT NULL\n"
         f")"
     )
 
 
-def _ever_count_sql(feature: ShipmentAggregate, name: str) -> str:
-    # The running sum counts every shipment; versions of the filing's own shipment
-    # current at t (none when versions supersede in order) are taken off again.
-    own_shipment = " AND ".join(
+def _outcome_marks_sql(feature: OutcomeAggregate, name: str) -> str:
+    """Per filing t with the key: outcomes recorded before t and inside the window, as
+    a running sum ordered by (time, rank) over +n where an outcome is recorded (rank 2:
+    after a filing of the same second, "before" is strict), -n where it leaves the
+    window (time + window + 1, rank 0: before a filing of that second) and 0 at each
+    filing (rank 1)."""
+    key = feature.key
+    column = "violation" if feature.measure == "violations" else "seizure"
+    leaving = ""
+    if isinstance(feature.window, Rolling):
+        leaving = (
+            f"  UNION ALL\n"
+            f"  SELECT {key}, recorded_s + {feature.window.days * SECONDS_PER_DAY + 1}, 0,"
+            f" -{column}, NULL\n"
+            f"  FROM outcome_events WHERE {key} IS NOT NULL\n"
+        )
+    return (
+        f"{name}_marks AS (\n"
+        f"  SELECT {key} AS k, recorded_s AS s1, 2 AS mark, {column} AS v,"
+        f" CAST(NULL AS BIGINT) AS target\n"
+        f"  FROM outcome_events WHERE {key} IS NOT NULL\n"
+        f"{leaving}"
+        f"  UNION ALL\n"
+        f"  SELECT {key}, received_s, 1, 0, sid FROM feature_events WHERE {key} IS NOT NULL\n"
+        f"),\n"
+        f"{name} AS (\n"
+        f"  SELECT target AS sid, n FROM (\n"
+        f"    SELECT target, SUM(v) OVER (PARTITION BY k ORDER BY s1, mark {_RUNNING}) AS n\n"
+        f"    FROM {name}_marks) counted\n"
+        f"  WHERE target IS NOT NULL\n"
+        f")"
+    )
+
+
+def _own_shipment_sql(feature: ShipmentAggregate, dialect: Dialect, day_offset_s: int) -> str:
+    """What the running sum counted of the filing's own shipment: its other versions
+    current at t (a subquery on the filer's reference: a shipment has few versions)."""
+    own = " AND ".join(
         [
             f"h.{feature.key} = t.{feature.key}",
             _BEFORE,
             _CURRENT_THEN,
             "h.filer_id = t.filer_id AND h.filer_reference = t.filer_reference",
             "h.status = 'active'",
+            _window_sql(feature.window, dialect, day_offset_s),
         ]
     )
-    total = f"{name}.n - (SELECT COUNT(*) FROM feature_events h WHERE {own_shipment})"
-    if feature.include_self:
-        total += " + 1"
+    value = (
+        "COUNT(*)" if feature.measure == "count" else f"CAST(COALESCE(SUM(h.value), 0) AS {_EXACT})"
+    )
+    return f"(SELECT {value} FROM feature_events h WHERE {own})"
+
+
+def _windowed_value_sql(feature: Feature, name: str, dialect: Dialect, day_offset_s: int) -> str:
+    total = f"{name}.n"
+    if isinstance(feature, ShipmentAggregate):
+        total += f" - {_own_shipment_sql(feature, dialect, day_offset_s)}"
+        if feature.include_self:
+            total += " + 1" if feature.measure == "count" else f" + CAST(t.value AS {_EXACT})"
+    # A filing without the key (no phone, say) has no history for it.
     return f"CASE WHEN t.{feature.key} IS NULL THEN 0 ELSE {total} END"
 
 
 def all_features_sql(features: tuple[Feature, ...], dialect: Dialect, day_offset_s: int) -> str:
-    """One SELECT giving ``sid`` and every feature for every row of ``feature_events``."""
-    ever = {f.name: f"ever_{i}" for i, f in enumerate(features) if _is_ever_count(f)}
+    """One SELECT giving ``sid`` and every feature for every row of ``feature_events``:
+    the same values as ``features_sql`` over every filing, each feature but distinct
+    counts computed as a running sum (window function) instead of a subquery per
+    filing, which on a hot key (a shipper with thousands of filings) would compare
+    every pair."""
+    names = {f.name: f"w{i}" for i, f in enumerate(features) if _windowed(f)}
     ctes = [
-        _running_count_sql(f, ever[f.name])  # type: ignore[arg-type]
+        _outcome_marks_sql(f, names[f.name])
+        if isinstance(f, OutcomeAggregate)
+        else _shipment_marks_sql(f, names[f.name], dialect, day_offset_s)
         for f in features
-        if f.name in ever
+        if f.name in names
     ]
     columns = []
     for f in features:
         expression = (
-            _ever_count_sql(f, ever[f.name])  # type: ignore[arg-type]
-            if f.name in ever
+            _windowed_value_sql(f, names[f.name], dialect, day_offset_s)
+            if f.name in names
             else feature_sql(f, dialect, day_offset_s)
         )
         columns.append(f"{dialect.as_double(expression)} AS {f.name}")
-    joins = "".join(f"\nLEFT JOIN {cte} ON {cte}.sid = t.sid" for cte in ever.values())
+    joins = "".join(f"\nLEFT JOIN {cte} ON {cte}.sid = t.sid" for cte in names.values())
     head = "WITH " + ",\n".join(ctes) + "\n" if ctes else ""
     body = ",\n  ".join(columns)
     return f"{head}SELECT t.sid AS sid,\n  {body}\nFROM feature_events t{joins}\nORDER BY t.sid"
