@@ -4,10 +4,12 @@ One SELECT computes every feature for each row of ``targets`` (a relation with
 the columns of ``feature_events``) from the relations ``feature_events`` and
 ``outcome_events``. The online path passes the single filing as ``targets``.
 The batch path (``all_features_sql``) computes every filing of history at once:
-the same expressions, except that counts over all history ("first seen") become
-one running sum per key instead of a subquery per filing, which on a hot key
-(a shipper with thousands of filings) would compare every pair. A parity test
-holds both equal.
+the same values, but each feature except distinct counts as one running sum per
+key (a window function over marks where versions start and stop counting)
+instead of a subquery per filing, which on a hot key (a shipper with thousands
+of filings) compares every pair: measured at 100,000 filings 38 against 60 us a
+filing, at 300,000 63 against 124 (the subqueries are cheaper below ~20,000). A
+parity test holds both paths equal.
 """
 
 from ecomrisk.engines.dialects import Dialect
