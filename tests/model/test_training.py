@@ -94,3 +94,16 @@ def test_the_tuning_search_keeps_its_best_candidate_and_records_every_trial() ->
     plain = train(examples, seed=1)[1]
     assert plain["tuning"] is None
     assert plain["classifier_params"]["max_depth"] == CLASSIFIER_PARAMS.max_depth
+
+
+def test_without_a_test_slice_the_newest_outcomes_are_fitted() -> None:
+    """Weekly retraining (the targeting simulation) fits what was found last: the fit
+    slice takes the test slice's share and the calibration slice stays the newest."""
+    examples = simulated_examples(1000, seed=6)
+    kept, fitted = time_slices(examples), time_slices(examples, test_slice=False)
+    assert (len(kept.fit), len(kept.calibration), len(kept.test)) == (600, 200, 200)
+    assert (len(fitted.fit), len(fitted.calibration), len(fitted.test)) == (800, 200, 0)
+    assert max(e.examined_at for e in fitted.fit) <= min(e.examined_at for e in fitted.calibration)
+    _, details = train(examples, seed=1, test_slice=False)
+    assert details["slices"]["test"]["examples"] == 0
+    assert details["metrics"] == {}

@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 
 from ecomrisk.risk.network.components import components, strongest_forest
-from ecomrisk.risk.network.propagate import communities, decayed, propagate
+from ecomrisk.risk.network.propagate import communities, decayed, propagate, spread
 
 
 def _random_graph(seed: int) -> tuple[int, list[tuple[int, int]]]:
@@ -50,34 +50,50 @@ def test_the_strongest_forest_spans_every_component_with_the_heaviest_links(seed
     assert sum(weights[i] for i in chosen) == pytest.approx(best)
 
 
-def test_risk_falls_with_distance_from_a_seed() -> None:
+def test_spread_falls_with_distance_and_keeps_the_total() -> None:
     path = igraph.Graph(n=6, edges=[(i, i + 1) for i in range(5)])
-    risk = propagate(path, {0: 0.05})  # weak, so that nothing reaches the cap of 1
-    assert risk[0] >= 0.05  # a seed scores at least its own strength
-    assert all(risk[i] > risk[i + 1] for i in range(1, 5))
-    assert propagate(path, {0: 1.0})[0] == 1.0  # capped
-    assert risk[5] > 0
-
-
-def test_propagation_keeps_the_total_seed_strength() -> None:
-    graph = igraph.Graph(n=5, edges=[(0, 1), (1, 2), (2, 3), (3, 4), (4, 0)])
-    risk = propagate(graph, {0: 0.2}, damping=0.85)
-    assert sum(r * (1 - 0.85) for r in risk) == pytest.approx(0.2)
+    reached = spread(path, {0: 0.05})
+    assert reached[0] >= 0.05  # a seed counts at least its own amount
+    assert all(reached[i] > reached[i + 1] for i in range(1, 5))
+    assert reached[5] > 0
+    ring = igraph.Graph(n=5, edges=[(0, 1), (1, 2), (2, 3), (3, 4), (4, 0)])
+    assert sum(r * (1 - 0.85) for r in spread(ring, {0: 0.2}, damping=0.85)) == pytest.approx(0.2)
 
 
 def test_a_hub_passes_less_to_each_neighbour() -> None:
     # Seed 0 links to a hub (1) with many leaves and to a node (2) with one leaf.
     edges = [(0, 1), (0, 2), (2, 3)] + [(1, leaf) for leaf in range(4, 24)]
-    risk = propagate(igraph.Graph(n=24, edges=edges), {0: 1.0})
-    assert risk[3] > risk[4]
+    reached = spread(igraph.Graph(n=24, edges=edges), {0: 1.0})
+    assert reached[3] > reached[4]
+
+
+def test_risk_is_the_rate_of_violations_among_nearby_exams() -> None:
+    # A consolidator (0) on 400 shipments: 200 examined, 10 seized (5 %). A ring's
+    # address (401) on 10 shipments: 6 examined, 5 seized. A clean trader (412) with
+    # 10 shipments: 4 examined, none found. A node (423) no exam reaches.
+    hub = [(0, s) for s in range(1, 401)]
+    ring = [(401, s) for s in range(402, 412)]
+    clean = [(412, s) for s in range(413, 423)]
+    graph = igraph.Graph(n=424, edges=hub + ring + clean)
+    found = {**dict.fromkeys(range(1, 11), 1.0), **dict.fromkeys(range(402, 407), 1.0)}
+    examined = dict.fromkeys([*range(1, 201), *range(402, 408), *range(413, 417)], 1.0)
+    overall = 15 / 210
+    assert spread(graph, found)[0] > spread(graph, found)[401]  # the hub gathers more...
+    risk = propagate(graph, found, examined)
+    assert risk[0] == pytest.approx(10 / 200, abs=0.005)  # ...but its rate is 5 %
+    assert 0.5 < risk[401] < 5 / 6  # the prior pulls it towards the overall rate
+    assert propagate(graph, found, examined, prior_exams=1e-9)[401] == pytest.approx(5 / 6)
+    assert risk[412] < overall  # examined and found clean
+    assert risk[423] == pytest.approx(overall)  # no exam near it: what is known of anything
+    assert max(risk) <= 1.0
 
 
 def test_no_seed_no_risk_and_disconnected_parts_stay_clean() -> None:
     graph = igraph.Graph(n=4, edges=[(0, 1), (2, 3)])
-    assert propagate(graph, {}) == [0.0] * 4
-    risk = propagate(graph, {0: 1.0})
-    assert risk[2] == risk[3] == 0.0
-    assert risk[1] > 0
+    assert propagate(graph, {}, {0: 1.0}) == [0.0] * 4
+    reached = spread(graph, {0: 1.0})
+    assert reached[2] == reached[3] == 0.0
+    assert reached[1] > 0
 
 
 def test_seed_strength_halves_every_half_life() -> None:

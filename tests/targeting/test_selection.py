@@ -8,7 +8,15 @@ from hypothesis import strategies as st
 
 from ecomrisk.domain.enums import ExamType
 from ecomrisk.targeting.sampling import pps_probabilities, systematic_sample
-from ecomrisk.targeting.selection import EXAMS, Candidate, Reason, select
+from ecomrisk.targeting.selection import (
+    EXAMS,
+    EXPLORATION_FLOOR,
+    Candidate,
+    Reason,
+    exploration_weights,
+    segment_of,
+    select,
+)
 
 candidate = st.builds(
     Candidate,
@@ -126,3 +134,37 @@ def test_systematic_sampling_is_exact_in_size_and_probability() -> None:
         assert taken.sum() == 7
         counts += taken
     assert np.abs(counts / 4000 - pi).max() < 5 * np.sqrt(0.25 / 4000)
+
+
+def test_exploration_goes_most_to_segments_targeting_left_alone() -> None:
+    """Two lanes of equal flow and equal scores: the one targeting examined 20 times
+    recently gets about 1/21 of the other's exploration; without a record, both alike."""
+    candidates = [
+        Candidate(i, probability=0.02, revenue_at_risk=1.0, segment="33/KR" if i % 2 else "85/CN")
+        for i in range(200)
+    ]
+    explored = {"85/CN": 20}
+    weights = exploration_weights(candidates, explored)
+    assert weights[1] / weights[0] == pytest.approx(21.0)
+    assert np.allclose(exploration_weights(candidates, None), 0.02 * 0.98 + EXPLORATION_FLOOR)
+    # Only exploration (all capacity kept back): counted over many days.
+    capacity = {ExamType.DOCUMENT_REVIEW: 0, ExamType.SCAN: 0, ExamType.PHYSICAL: 10}
+    rng = np.random.default_rng(3)
+    hits = {"33/KR": 0, "85/CN": 0}
+    for _ in range(300):
+        plan = select(candidates, capacity, 1.0, rng, explored)
+        assert all(p.reason is Reason.EXPLORATION for p in plan.picks)
+        for pick in plan.picks:
+            hits[pick.candidate.segment] += 1
+            # The stored probability is the draw's: 10 exams spread by the weights.
+            assert pick.inclusion_probability == pytest.approx(
+                10 * weights[pick.candidate.shipment_id] / weights.sum()
+            )
+    assert hits["33/KR"] + hits["85/CN"] == 3000
+    assert 15 < hits["33/KR"] / hits["85/CN"] < 30
+
+
+def test_segments_are_hs_chapter_by_country_of_export() -> None:
+    assert segment_of("330300", "KR") == "33/KR"
+    assert segment_of("33", "KR") == "33/KR"
+    assert segment_of(None, None) == "??/??"

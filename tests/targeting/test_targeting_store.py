@@ -7,10 +7,12 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from ecomrisk.cli import app
+from ecomrisk.domain.enums import ExamType
 from ecomrisk.domain.jurisdiction import load_profile
 from ecomrisk.settings import Settings
 from ecomrisk.store.schema import audit_log, selection_runs, selections
 from ecomrisk.targeting import facilities_repo, runs_repo
+from ecomrisk.targeting.selection import EXPLORED_WINDOW_DAYS
 from tests.targeting.conftest import World, as_user
 
 runner = CliRunner()
@@ -161,3 +163,27 @@ def test_bad_input_is_refused_and_changes_nothing(world: World) -> None:
     assert "no active facilities" in none.output
     with world.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(selection_runs)).scalar() == 0
+
+
+def test_exploration_reads_where_targeting_looked_in_the_weeks_before(world: World) -> None:
+    profile = load_profile("US-2019")
+    with world.engine.begin() as connection:
+        facility = facilities_repo.put(
+            connection, "USJFK", actor="t", name="JFK", capacity={ExamType.PHYSICAL: 6}
+        )
+        assert runs_repo.explored_by_segment(connection, world.day) == {}
+        result = runs_repo.run(connection, facility, world.day, profile, Settings(), actor="t")
+        targeted: dict[str, int] = {}
+        for pick in result.plan.picks:
+            assert pick.candidate.segment.count("/") == 1
+            if pick.reason.value in ("score", "forced"):
+                targeted[pick.candidate.segment] = targeted.get(pick.candidate.segment, 0) + 1
+        assert targeted  # the held gifts at least
+        next_day = world.day + timedelta(days=1)
+        assert runs_repo.explored_by_segment(connection, next_day) == targeted
+        assert runs_repo.explored_by_segment(connection, world.day) == {}  # not before it
+        later = world.day + timedelta(days=EXPLORED_WINDOW_DAYS + 1)
+        assert runs_repo.explored_by_segment(connection, later) == {}  # out of the window
+        # The run records how exploration was steered.
+        stored = connection.execute(select(selection_runs.c.parameters)).scalar_one()
+    assert stored["exploration_segments"]["window_days"] == EXPLORED_WINDOW_DAYS

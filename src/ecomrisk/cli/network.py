@@ -55,13 +55,16 @@ def resolve(
 def build(
     half_life_days: float = typer.Option(180.0, min=1, help="a violation's weight halves in"),
     damping: float = typer.Option(0.85, min=0.05, max=0.99, help="PageRank damping"),
+    prior_exams: float = typer.Option(
+        0.5, min=0.01, help="how many exams the overall violation rate counts for at each node"
+    ),
     engine_name: str = ENGINE_OPTION,
 ) -> None:
     """Build the link graph, propagate risk from confirmed violations, find networks."""
     from ecomrisk.risk.network.build import BuildParams
     from ecomrisk.risk.network.build import build as run
 
-    params = BuildParams(damping=damping, half_life_days=half_life_days)
+    params = BuildParams(damping=damping, half_life_days=half_life_days, prior_exams=prior_exams)
     batch = chosen_engine(engine_name)
     with store_engine() as engine, stage_progress() as advance:
         report = run(engine, params, progress=advance, batch=batch)

@@ -72,6 +72,8 @@ class Scheme(_Strict):
     sellers: Annotated[int, Field(ge=1)] | None = None
     manufacturers: Annotated[int, Field(ge=1)] | None = None
     start_day: Annotated[int, Field(ge=0)] | None = None
+    country: CountryCode | None = None  # the trade lane of a scheme that keeps to one
+    hs6: Annotated[str, Field(pattern=r"^[0-9]{6}$")] | None = None
 
 
 class Inspection(_Strict):

@@ -299,6 +299,61 @@ def drift_undervaluation(
     _members(world, "drift_undervaluation").update(s.id for s in sellers)
 
 
+@scheme("drift_quiet_undervaluation")
+def drift_quiet_undervaluation(
+    world: World,
+    chosen: list[Shipment],
+    params: Any,
+    rng: np.random.Generator,
+    pyrng: random.Random,
+    start: datetime,
+) -> None:
+    """From mid-period, established sellers of one country ship premium versions of one
+    product declared at the ordinary product's price.
+
+    Unlike ``drift_undervaluation`` nothing on the filing stands out: the declared unit
+    value is drawn like an honest one around the reference value, the sellers have a long
+    record, the route and goods are ordinary. Only an exam shows the true value, so a
+    model trained on past exams has nothing to go on but the trade lane itself.
+    """
+    begin = start + timedelta(days=params.start_day or world.scenario.days // 2)
+    country, hs6 = params.country or "KR", params.hs6 or "330300"
+    lane = [i for i, c in enumerate(world.seller_country) if c == country]
+    if not lane:
+        raise ValueError(f"drift_quiet_undervaluation: the world has no seller from {country}")
+    # Established: the lane's busiest sellers (volume falls with the index), accounts
+    # with a record of honest filings before the scheme starts.
+    bad = lane[: params.sellers or 10]
+    product = next(p for p in products() if p.hs6 == hs6)
+    reference = world_unit_value(world, hs6)
+    span = max(1, world.scenario.days - (begin - start).days)
+    low, high = params.factor_min or 0.25, params.factor_max or 0.5
+    for shipment in chosen:
+        shipment.seller = pyrng.choice(bad)
+        shipment.shipper = world.sellers[shipment.seller]
+        shipment.marketplace = world.seller_marketplace[shipment.seller]
+        shipment.country = country
+        if shipment.mode is Mode.TRUCK:  # no truck from overseas: posted instead
+            shipment.mode, shipment.filer = Mode.MAIL, "POST-INTL"
+            shipment.port, shipment.postal_category = "USJFK", "sale_of_goods"
+        shipment.arrival = begin + timedelta(days=pyrng.randrange(span), hours=pyrng.randint(6, 20))
+        shipment.received = shipment.arrival - timedelta(hours=pyrng.uniform(12, 72))
+        declared = reference * pyrng.lognormvariate(0, 0.35)  # as honest prices vary
+        shipment.lines = [
+            {
+                "product": product,
+                "quantity": pyrng.randint(1, 3),
+                "unit_true": declared / pyrng.uniform(low, high),
+                "unit_declared": declared,
+                "brand": None,
+                "description": product.description,
+                "hs": hs6,
+            }
+        ]
+        _mark(shipment, "drift_quiet_undervaluation", "undervaluation")
+    _members(world, "drift_quiet_undervaluation").update(world.sellers[i].id for i in bad)
+
+
 def plant_schemes(
     world: World, rng: np.random.Generator, pyrng: random.Random, start: datetime
 ) -> None:

@@ -30,7 +30,13 @@ from ecomrisk.store.schema import (
 from ecomrisk.targeting import trusted_repo
 from ecomrisk.targeting.facilities_repo import Facility
 from ecomrisk.targeting.sampling import random_rate
-from ecomrisk.targeting.selection import Candidate, Plan
+from ecomrisk.targeting.selection import (
+    COVERING_REASONS,
+    EXPLORED_WINDOW_DAYS,
+    Candidate,
+    Plan,
+    segment_of,
+)
 from ecomrisk.targeting.selection import select as select_plan
 from ecomrisk.targeting.valuation import REQUIRED_EXAM, value_shipment
 
@@ -155,9 +161,37 @@ def candidates(
                 ),
                 stratum=stratum,
                 decision_id=row.decision_id,
+                segment=segment_of(row.hs_code, row.country_of_export),
             )
         )
     return out
+
+
+def explored_by_segment(connection: Connection, day: date) -> dict[str, int]:
+    """Shipments targeting selected (``COVERING_REASONS``) per segment in the
+    ``EXPLORED_WINDOW_DAYS`` before ``day``, at every facility (where the agency looks
+    is national)."""
+    first = (day - timedelta(days=EXPLORED_WINDOW_DAYS)).isoformat()
+    rows = connection.execute(
+        select(line_items.c.hs_code, shipments.c.country_of_export, func.count())
+        .select_from(selections)
+        .join(selection_runs, selection_runs.c.id == selections.c.run_id)
+        .join(shipments, shipments.c.id == selections.c.shipment_id)
+        .outerjoin(
+            line_items, and_(line_items.c.shipment_id == shipments.c.id, line_items.c.line_no == 1)
+        )
+        .where(
+            selection_runs.c.day >= first,
+            selection_runs.c.day < day.isoformat(),
+            selections.c.reason.in_(sorted(COVERING_REASONS)),
+        )
+        .group_by(line_items.c.hs_code, shipments.c.country_of_export)
+    )
+    counts: dict[str, int] = {}
+    for hs_code, country, n in rows:
+        key = segment_of(hs_code, country)
+        counts[key] = counts.get(key, 0) + int(n)
+    return counts
 
 
 @dataclass(frozen=True)
@@ -191,8 +225,13 @@ def run(
         raise SelectionError(f"facility {facility.code} is inactive")
     seed = secrets.randbits(32) if seed is None else seed
     pool = candidates(connection, facility, day, profile, settings)
+    explored = explored_by_segment(connection, day)
     plan = select_plan(
-        pool, facility.capacity, profile.sampling.exploration_share, np.random.default_rng(seed)
+        pool,
+        facility.capacity,
+        profile.sampling.exploration_share,
+        np.random.default_rng(seed),
+        explored,
     )
     used = plan.used()
     summary = {
@@ -209,6 +248,11 @@ def run(
         "min_random_rate": profile.sampling.min_random_rate,
         "trusted_random_rate": profile.sampling.trusted_random_rate,
         "exploration_share": profile.sampling.exploration_share,
+        "exploration_segments": {
+            "by": "hs_chapter x country_of_export",
+            "window_days": EXPLORED_WINDOW_DAYS,
+            "segments_with_exams": len(explored),
+        },
         "design": designs_repo.latest_id(connection),
         "priority_weights": settings.targeting_priority_weights,
         "duty_rate": settings.targeting_duty_rate,

@@ -14,10 +14,14 @@ In order:
    expected value of inspection ``p x (revenue at risk + priority weight)``;
    each shipment gets the lightest free exam at least as strict as its lane asks.
 4. **exploration**: the share kept back is drawn with probabilities proportional
-   to ``p (1 - p) + EXPLORATION_FLOOR`` among the rest: most where the score is
-   least sure, and a chance for every shipment, so a model can learn beyond what
-   rules already flag. Capacity the score left unused (too few shipments worth
-   anything) is explored too; slots exploration cannot use go back to the score.
+   to :func:`exploration_weights`: ``p (1 - p) + EXPLORATION_FLOOR`` (most where the
+   score is least sure, and a chance for every shipment), divided by
+   ``1 + n`` where ``n`` is how many targeted exams the shipment's segment (HS
+   chapter x country of export) had recently. Segments the score never sends anyone to —
+   where a model trained on past exams cannot know it is wrong — get the most
+   exploration, and the more a segment's flow grows while nobody looks, the more
+   it gets. Capacity the score left unused (too few shipments worth anything) is
+   explored too; slots exploration cannot use go back to the score.
 
 Every pick carries its inclusion probability: the random sample's is exact and
 unconditional; a score pick's is 1 (chosen for certain given the scores); an
@@ -37,6 +41,10 @@ from ecomrisk.targeting.sampling import pps_probabilities, systematic_sample
 # Lightest first: a shipment may take any exam at least as strict as it needs.
 EXAMS = (ExamType.DOCUMENT_REVIEW, ExamType.SCAN, ExamType.PHYSICAL)
 EXPLORATION_FLOOR = 0.01
+# How far back exams count towards a segment's record for exploration: long enough
+# to hold a few exams of a small lane, short enough that a lane nobody looked at
+# lately is explored again.
+EXPLORED_WINDOW_DAYS = 28
 
 
 class Reason(StrEnum):
@@ -44,6 +52,12 @@ class Reason(StrEnum):
     RANDOM = "random"
     SCORE = "score"
     EXPLORATION = "exploration"
+
+
+# Exams that show where targeting looks: a segment they cover needs less exploration.
+# The random sample's and exploration's own exams do not count: a few exams say little
+# about a lane of hundreds, and exploration must not stop looking where it just began.
+COVERING_REASONS = frozenset((Reason.SCORE, Reason.FORCED))
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,7 @@ class Candidate:
     random_rate: float = 0.0
     stratum: str = ""
     decision_id: int | None = None
+    segment: str = ""  # what exploration spreads over (see exploration_weights)
 
     @property
     def expected_value(self) -> float:
@@ -103,13 +118,47 @@ def _fit(needed: ExamType, free: Mapping[ExamType, int]) -> ExamType | None:
     return None
 
 
+def segment_of(hs_code: str | None, country_of_export: str | None) -> str:
+    """The exploration segment: HS chapter x country of export (a trade lane).
+
+    Coarse enough that a segment has a flow to learn from, fine enough that a scheme
+    moving into one kind of goods from one country changes its own segment's record.
+    """
+    chapter = (hs_code or "")[:2] or "??"
+    return f"{chapter}/{country_of_export or '??'}"
+
+
+def exploration_weights(
+    candidates: Sequence[Candidate], explored: Mapping[str, int] | None
+) -> np.ndarray:
+    """Relative chance of each candidate in the exploration draw.
+
+    Uncertainty ``p (1 - p)`` plus a floor, divided by ``1 + n`` with ``n`` the
+    recent targeted exams of the candidate's segment: the variance of what is known
+    of a segment's violation rate falls as ``1 / n``, so an exam teaches most where
+    targeting looked least — and a model's low ``p`` there is a guess, not
+    knowledge. A segment's share of exploration thus grows with its flow and falls
+    with its coverage. Without ``explored`` (no record kept) every segment counts as
+    unexamined and this is plain uncertainty sampling.
+    """
+    uncertainty = np.array([c.probability * (1 - c.probability) for c in candidates])
+    counts = explored or {}
+    seen = np.array([counts.get(c.segment, 0) for c in candidates], dtype=float)
+    return (uncertainty + EXPLORATION_FLOOR) / (1.0 + seen)
+
+
 def select(
     candidates: Sequence[Candidate],
     capacity: Mapping[ExamType, int],
     exploration_share: float,
     rng: np.random.Generator,
+    explored: Mapping[str, int] | None = None,
 ) -> Plan:
-    """Which candidates to examine, with which exam and why; never over ``capacity``."""
+    """Which candidates to examine, with which exam and why; never over ``capacity``.
+
+    ``explored``: recent exams per segment (``Candidate.segment``), which steer
+    exploration towards segments examined least.
+    """
     free = {exam: max(0, int(capacity.get(exam, 0))) for exam in EXAMS}
     plan = Plan()
     chosen: set[int] = set()
@@ -172,9 +221,9 @@ def select(
         ]
         if not eligible or free[exam] == 0:
             continue
-        weights = np.array([c.probability * (1 - c.probability) for c in eligible])
+        weights = exploration_weights(eligible, explored)
         # The share kept back, and whatever the score left unused: capacity is not wasted.
-        pi = pps_probabilities(weights + EXPLORATION_FLOOR, min(free[exam], len(eligible)))
+        pi = pps_probabilities(weights, min(free[exam], len(eligible)))
         shuffled = rng.permutation(len(eligible))
         mask = systematic_sample(pi[shuffled], rng)
         for index in shuffled[mask]:

@@ -23,10 +23,18 @@ from ecomrisk.domain.enums import ExamType
 from ecomrisk.risk.model.artifact import TrainedModel
 from ecomrisk.risk.model.dataset import Example
 from ecomrisk.risk.model.training import TrainingError, train
-from ecomrisk.targeting.selection import Candidate, Reason, select
+from ecomrisk.targeting.selection import (
+    COVERING_REASONS,
+    EXPLORED_WINDOW_DAYS,
+    Candidate,
+    Reason,
+    segment_of,
+    select,
+)
 from ecomrisk.targeting.simulated_flow import Flow
 
 Scorer = Literal["model", "rules", "none"]
+COVERING = COVERING_REASONS
 DAYS_PER_WEEK = 7
 
 
@@ -37,6 +45,7 @@ class Strategy:
     random_rate: float  # inclusion probability of the random compliance sample
     exploration_share: float  # share of capacity kept for exploration
     description: str
+    by_segment: bool = False  # exploration steered to segments examined least (the product's)
 
 
 def strategies(capacity_share: float, random_rate: float = 0.005) -> tuple[Strategy, ...]:
@@ -47,7 +56,16 @@ def strategies(capacity_share: float, random_rate: float = 0.005) -> tuple[Strat
             "model",
             random_rate,
             0.10,
-            "model score + random sample + 10 % exploration (the product's default)",
+            "model score + random sample + 10 % exploration, most in segments examined "
+            "least (the product's default)",
+            by_segment=True,
+        ),
+        Strategy(
+            "uncertainty",
+            "model",
+            random_rate,
+            0.10,
+            "model score + random sample + 10 % exploration by uncertainty alone",
         ),
         Strategy("exploitation", "model", 0.0, 0.0, "model score only: the top of the ranking"),
         Strategy("rules", "rules", 0.0, 0.0, "the old targeting rules only, no learning"),
@@ -91,6 +109,15 @@ class _State:
     model: TrainedModel | None = None
     violations_by_shipper: dict[str, int] = field(default_factory=dict)
     weeks: list[WeekFigures] = field(default_factory=list)
+    exams_by_day: list[list[str]] = field(default_factory=list)  # segments targeted, per day
+
+    def explored(self, day: int) -> dict[str, int]:
+        """Targeted exams per segment in the window before ``day`` (as the product counts)."""
+        counts: dict[str, int] = {}
+        for segments in self.exams_by_day[max(0, day - EXPLORED_WINDOW_DAYS) : day]:
+            for segment in segments:
+                counts[segment] = counts.get(segment, 0) + 1
+        return counts
 
 
 @dataclass(frozen=True)
@@ -135,10 +162,17 @@ def _scores(
 
 def _retrain(state: _State, seed: int) -> bool:
     try:
-        state.model, _details = train(state.examples, seed=seed)
+        # Weekly retraining of a set-up already measured: the newest outcomes are fitted
+        # (no test slice), or a scheme found this week would reach the trees weeks later.
+        state.model, _details = train(state.examples, seed=seed, test_slice=False)
     except TrainingError:
         return False  # too few outcomes of each kind yet: keep the model it had
     return True
+
+
+def _segment(row: dict[str, Any]) -> str:
+    # The product keys segments by the first item's HS code; its chapter is what counts.
+    return segment_of(row.get("hs_chapter"), row.get("country_of_export"))
 
 
 def _inspect_day(
@@ -149,6 +183,7 @@ def _inspect_day(
     at: np.ndarray,
     rng: np.random.Generator,
     capacity_share: float,
+    explored: dict[str, int] | None,
 ) -> list[tuple[int, Reason, float]]:
     """(flow index, reason, inclusion probability) of each shipment examined that day."""
     probability, revenue = _scores(strategy.scorer, model, flow, rows, at)
@@ -160,11 +195,18 @@ def _inspect_day(
             required_exam=ExamType.PHYSICAL,
             random_rate=strategy.random_rate,
             stratum=str(row["mode"]),
+            segment=_segment(row),
         )
         for i, p, r, row in zip(at, probability, revenue, rows, strict=True)
     ]
     capacity = {ExamType.PHYSICAL: round(capacity_share * len(at))}
-    plan = select(candidates, capacity, strategy.exploration_share, rng)
+    plan = select(
+        candidates,
+        capacity,
+        strategy.exploration_share,
+        rng,
+        explored if strategy.by_segment else None,
+    )
     return [(p.candidate.shipment_id, p.reason, p.inclusion_probability) for p in plan.picks]
 
 
@@ -206,8 +248,14 @@ def simulate(
                     at,
                     rng,
                     settings.capacity_share,
+                    state.explored(day),
                 )
                 row_of = {int(i): row for i, row in zip(at, rows, strict=True)}
+                while len(state.exams_by_day) <= day:
+                    state.exams_by_day.append([])
+                state.exams_by_day[day] = [
+                    _segment(row_of[i]) for i, reason, _p in picks if reason in COVERING
+                ]
                 for i, reason, pi in picks:
                     violation = bool(flow.found[i])
                     moment = start + timedelta(days=int(flow.day[i]))

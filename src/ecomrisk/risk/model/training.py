@@ -59,10 +59,17 @@ class Slices:
     test: list[Example]
 
 
-def time_slices(examples: Sequence[Example]) -> Slices:
+def time_slices(examples: Sequence[Example], test_slice: bool = True) -> Slices:
+    """Oldest to newest by exam time: fit, calibration, test.
+
+    Without ``test_slice`` the fit slice takes the test slice's share: for retraining a
+    set-up already measured, where the newest outcomes (a scheme just found) should
+    reach the trees now rather than two slices later.
+    """
     ordered = sorted(examples, key=lambda e: (e.examined_at, e.sid))
-    a = int(len(ordered) * FIT_SHARE)
-    b = int(len(ordered) * (FIT_SHARE + CALIBRATION_SHARE))
+    fit_share = FIT_SHARE if test_slice else 1 - CALIBRATION_SHARE
+    a = int(len(ordered) * fit_share)
+    b = int(len(ordered) * (fit_share + CALIBRATION_SHARE)) if test_slice else len(ordered)
     return Slices(ordered[:a], ordered[a:b], ordered[b:])
 
 
@@ -196,18 +203,21 @@ def train(
     calibration: str = "auto",
     progress: Callable[[str, int, int], None] | None = None,
     search: bool = False,
+    test_slice: bool = True,
 ) -> tuple[TrainedModel, dict[str, Any]]:
     """Fit, calibrate and measure a model; returns it and its registry details.
 
     ``search``: choose the trees' parameters by the tuning search (``booster.tune``)
     on the calibration slice instead of using ``CLASSIFIER_PARAMS``.
+    ``test_slice``: keep the newest 20 % apart to measure the model (its ``metrics``);
+    without it they are fitted and ``metrics`` is empty (see :func:`time_slices`).
     """
 
     def step(done: int) -> None:
         if progress is not None:
             progress("training the model", done, 4)
 
-    slices = time_slices(examples)
+    slices = time_slices(examples, test_slice)
     _check(slices, len(examples))
     numeric, text = model_columns([e.features for e in slices.fit], known_features())
     model = TrainedModel(numeric, text, classifier=None, calibration=None)  # type: ignore[arg-type]

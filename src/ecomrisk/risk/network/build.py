@@ -18,9 +18,11 @@ from ecomrisk.risk.network.propagate import (
     DAMPING,
     FINDING_STRENGTH,
     HALF_LIFE_DAYS,
+    PRIOR_EXAMS,
     SEIZURE_STRENGTH,
     communities,
     decayed,
+    overall_rate,
     propagate,
 )
 from ecomrisk.risk.network.propagate_sql import propagate_on
@@ -46,6 +48,7 @@ class BuildParams:
     damping: float = DAMPING
     half_life_days: float = HALF_LIFE_DAYS
     confirmed_hit_score: float = CONFIRMED_HIT_SCORE
+    prior_exams: float = PRIOR_EXAMS
 
 
 @dataclass
@@ -60,12 +63,18 @@ class Build:
 
 def seeds(
     connection: Connection, graph: LinkGraph, params: BuildParams, now: datetime
-) -> dict[int, float]:
-    """Seed strength by vertex: violations found on shipments, confirmed watch-list hits."""
+) -> tuple[dict[int, float], dict[int, float]]:
+    """Seed strength by vertex (violations found on shipments, confirmed watch-list
+    hits), and the exposure: the decayed weight of every exam, and each seeded entity."""
     current = shipments.alias("current")
     examined = shipments.alias("examined")
-    found = connection.execute(
-        select(current.c.id, outcome_events.c.recorded_s, outcome_events.c.seizure)
+    exams = connection.execute(
+        select(
+            current.c.id,
+            outcome_events.c.recorded_s,
+            outcome_events.c.violation,
+            outcome_events.c.seizure,
+        )
         .select_from(outcome_events)
         .join(examined, examined.c.id == outcome_events.c.sid)
         .join(
@@ -74,14 +83,17 @@ def seeds(
             & (current.c.filer_reference == examined.c.filer_reference)
             & current.c.is_current,
         )
-        .where((outcome_events.c.violation == 1) | (outcome_events.c.seizure == 1))
     )
     out: dict[int, float] = {}
-    for row in found:
+    exposure: dict[int, float] = {}
+    for row in exams:
         vertex = graph.index.get(f"shipment:{row.id}")
         if vertex is None:
             continue
         age_days = (now.timestamp() - row.recorded_s) / 86400
+        exposure[vertex] = exposure.get(vertex, 0.0) + decayed(1.0, age_days, params.half_life_days)
+        if not (row.violation or row.seizure):
+            continue
         strength = SEIZURE_STRENGTH if row.seizure else FINDING_STRENGTH
         out[vertex] = out.get(vertex, 0.0) + decayed(strength, age_days, params.half_life_days)
     hits = connection.execute(
@@ -94,7 +106,8 @@ def seeds(
         vertex = graph.index.get(f"entity:{hit.entity_id}")
         if vertex is not None:
             out[vertex] = max(out.get(vertex, 0.0), float(hit.score))
-    return out
+            exposure[vertex] = max(exposure.get(vertex, 0.0), 1.0)
+    return out, exposure
 
 
 def build(
@@ -119,14 +132,14 @@ def build(
     report.nodes, report.edges = g.vcount(), g.ecount()
     now = datetime.now(UTC)
     with engine.connect() as connection:
-        seeded = seeds(connection, graph, params, now)
+        seeded, exposure = seeds(connection, graph, params, now)
         model = latest_model(connection)
     report.seeds = len(seeded)
     lap("graph")
     if batch is None or batch.in_process:
-        risk = propagate(g, seeded, params.damping)
+        risk = propagate(g, seeded, exposure, params.damping, params.prior_exams)
     else:
-        risk = propagate_on(batch, g, seeded, params.damping)
+        risk = propagate_on(batch, g, seeded, exposure, params.damping, params.prior_exams)
     community = communities(g)
     lap("propagate")
 
@@ -144,6 +157,8 @@ def build(
                         "damping": params.damping,
                         "half_life_days": params.half_life_days,
                         "confirmed_hit_score": params.confirmed_hit_score,
+                        "prior_exams": params.prior_exams,
+                        "overall_rate": overall_rate(seeded, exposure),
                     },
                     created_at=now,
                 )

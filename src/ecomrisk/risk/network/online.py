@@ -21,7 +21,11 @@ from ecomrisk.risk.network.resolve import latest_model
 from ecomrisk.store.schema import network_runs, network_scores, networks, parties
 
 REFRESH_SECONDS = 1.0
-REASON_MIN_RISK = 0.05  # weaker links are kept in the features but not worded as reasons
+# A link is worded as a reason when its risk is at least REASON_LIFT times the overall
+# violation rate of the build (what a node no exam reaches scores) and REASON_MIN_RISK;
+# weaker links are kept in the features only.
+REASON_LIFT = 2.0
+REASON_MIN_RISK = 0.05
 FEATURES = ("network_risk", "network_size")
 
 
@@ -36,6 +40,7 @@ class NetworkContext:
     refresh_seconds: float = REFRESH_SECONDS
     _model: LinkModel | None = None
     _run: int | None = None
+    _reason_min: float = REASON_MIN_RISK
     _checked: float = -1e9
 
     def current(self, connection: Connection) -> tuple[LinkModel | None, int | None]:
@@ -46,14 +51,27 @@ class NetworkContext:
                 self._model = None
             elif self._model is None or self._model.id != row.id:
                 self._model = LinkModel(row.id, Weights.from_splink(row.settings), row.threshold)
-            self._run = connection.execute(
-                select(network_runs.c.id).order_by(network_runs.c.id.desc()).limit(1)
-            ).scalar()
+            self._run, self._reason_min = latest_run(connection)
         return self._model, self._run
+
+    @property
+    def reason_min(self) -> float:
+        return self._reason_min
 
     def version(self, connection: Connection) -> str:
         model, run = self.current(connection)
         return f"{ALGORITHM}:model-{model.id if model else 'none'}:run-{run or 'none'}"
+
+
+def latest_run(connection: Connection) -> tuple[int | None, float]:
+    """The latest build and the risk from which its links are worded as reasons."""
+    row = connection.execute(
+        select(network_runs.c.id, network_runs.c.params).order_by(network_runs.c.id.desc()).limit(1)
+    ).first()
+    if row is None:
+        return None, REASON_MIN_RISK
+    overall = float((row.params or {}).get("overall_rate", 0.0))
+    return row.id, max(REASON_MIN_RISK, REASON_LIFT * overall)
 
 
 def _unlinked(connection: Connection, sid: int) -> list[Linked]:
@@ -83,7 +101,7 @@ def network_features(
         row.node: row
         for row in connection.execute(_scores_query().where(network_scores.c.node.in_(nodes)))
     }
-    features, reasons = score_parties(linked, scores)
+    features, reasons = score_parties(linked, scores, context.reason_min)
     return features, reasons, version
 
 
@@ -98,7 +116,7 @@ def _scores_query() -> Any:
 
 
 def score_parties(
-    linked: list[Linked], scores: dict[str, Any]
+    linked: list[Linked], scores: dict[str, Any], reason_min: float = REASON_MIN_RISK
 ) -> tuple[dict[str, float], list[Reason]]:
     """Features and reasons of one filing's parties from the stored node scores."""
     features = no_network()
@@ -111,7 +129,7 @@ def score_parties(
         features["network_size"] = max([features["network_size"], *sizes])
         top = max(found, key=lambda s: s.risk)
         features["network_risk"] = max(features["network_risk"], top.risk)
-        if top.risk >= REASON_MIN_RISK:
+        if top.risk >= reason_min:
             where = f"network N{top.id} ({top.entities} entities)" if top.id else "the graph"
             reasons.append(
                 Reason(
@@ -126,17 +144,27 @@ def score_parties(
     return features, reasons
 
 
-def stored_node_scores(connection: Connection) -> dict[str, Any] | None:
-    """The latest build's score of every node, or None when no build has run."""
-    if connection.execute(select(network_runs.c.id).limit(1)).first() is None:
+@dataclass(frozen=True)
+class NodeScores:
+    """The latest build's score of every node, and the risk from which its links are
+    worded as reasons."""
+
+    scores: dict[str, Any]
+    reason_min: float
+
+
+def stored_node_scores(connection: Connection) -> NodeScores | None:
+    """The latest build's node scores, or None when no build has run."""
+    run, reason_min = latest_run(connection)
+    if run is None:
         return None
-    return {row.node: row for row in connection.execute(_scores_query())}
+    return NodeScores({row.node: row for row in connection.execute(_scores_query())}, reason_min)
 
 
 def stored_network(
     connection: Connection,
     between: tuple[int, int] | None = None,
-    scores: dict[str, Any] | None = None,
+    scores: NodeScores | None = None,
 ) -> dict[int, tuple[dict[str, float], list[Reason]]]:
     """Features and reasons of every shipment version from the latest build, for batch
     rescoring (the parties' entities as stored now); ``between``: only versions with
@@ -152,4 +180,7 @@ def stored_network(
     for row in connection.execute(query):
         linked = Linked(row.id, row.role, row.name, row.entity_id or "", record_keys(row))
         by_sid.setdefault(row.shipment_id, []).append(linked)
-    return {sid: score_parties(linked, scores) for sid, linked in by_sid.items()}
+    return {
+        sid: score_parties(linked, scores.scores, scores.reason_min)
+        for sid, linked in by_sid.items()
+    }

@@ -1,7 +1,7 @@
 """Personalised PageRank as SQL, so network propagation runs on a batch engine
 (Spark for graphs beyond one machine; DuckDB gives the same numbers in process).
 
-The same equation as ``propagate`` (igraph): r = (1 - a) p + a P r, with p the
+The same equation as ``spread`` (igraph): r = (1 - a) p + a P r, with p the
 seed strengths made a distribution, solved by power iteration. Each step is one
 join of the ranks with the weighted edges and one group-by: every node passes
 its rank in equal shares (1 / degree) to its neighbours, and a node with no edge
@@ -19,7 +19,7 @@ import igraph
 import pyarrow as pa
 
 from ecomrisk.engines.batch import BatchEngine
-from ecomrisk.risk.network.propagate import DAMPING
+from ecomrisk.risk.network.propagate import DAMPING, PRIOR_EXAMS, local_rate, overall_rate
 
 MAX_STEPS = 300
 STEPS_PER_QUERY = 5  # steps chained in one query: fewer round trips (planners slow past ~8)
@@ -81,17 +81,14 @@ def _relations(graph: igraph.Graph, seeds: Mapping[int, float]) -> dict[str, pa.
     }
 
 
-def propagate_on(
-    batch: BatchEngine,
-    graph: igraph.Graph,
-    seeds: Mapping[int, float],
-    damping: float = DAMPING,
+def spread_on(
+    batch: BatchEngine, graph: igraph.Graph, amounts: Mapping[int, float], damping: float = DAMPING
 ) -> list[float]:
-    """``propagate`` computed on ``batch``: network risk of every vertex, in [0, 1]."""
-    total = sum(seeds.values())
+    """``spread`` computed on ``batch``."""
+    total = sum(amounts.values())
     if total <= 0 or graph.vcount() == 0:
         return [0.0] * graph.vcount()
-    relations: dict[str, pa.Table] = dict(_relations(graph, seeds))
+    relations: dict[str, pa.Table] = dict(_relations(graph, amounts))
     ranks = pa.table(
         {"node": relations["reset"].column("node"), "r": relations["reset"].column("p")}
     )
@@ -103,8 +100,24 @@ def propagate_on(
         if change < TOLERANCE:
             break
     scale = total / (1.0 - damping)
-    dense = _dense(ranks, graph.vcount())
-    return [min(1.0, scale * r) for r in dense]
+    return [scale * r for r in _dense(ranks, graph.vcount())]
+
+
+def propagate_on(
+    batch: BatchEngine,
+    graph: igraph.Graph,
+    found: Mapping[int, float],
+    examined: Mapping[int, float],
+    damping: float = DAMPING,
+    prior_exams: float = PRIOR_EXAMS,
+) -> list[float]:
+    """``propagate`` computed on ``batch``: network risk of every vertex, in [0, 1]."""
+    return local_rate(
+        spread_on(batch, graph, found, damping),
+        spread_on(batch, graph, examined, damping),
+        overall_rate(found, examined),
+        prior_exams,
+    )
 
 
 def _dense(ranks: pa.Table, size: int) -> list[float]:
