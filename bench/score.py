@@ -40,7 +40,7 @@ from ecomrisk.risk.rules.sql import rule_hits_sql
 from ecomrisk.settings import Settings
 from ecomrisk.store import migrate
 from ecomrisk.store.engine import create_engine_for_url
-from ecomrisk.store.shipments_repo import Submission, write_shipments
+from ecomrisk.store.shipments_repo import Submission, Written, write_shipments
 
 
 def _quiet(stage: str, done: int, total: int) -> None:
@@ -69,9 +69,9 @@ def online(engine: Engine, settings: Settings, extra: Path, count: int) -> dict[
     wall: dict[bool, list[float]] = {False: [], True: []}
     cpu: dict[bool, list[float]] = {False: [], True: []}
 
-    def timed(connection: Connection, sids: list[int]) -> None:
+    def timed(connection: Connection, written: list[Written]) -> None:
         started = time.perf_counter()
-        deciding.written(connection, sids)
+        deciding.written(connection, written)
         hook_ms.append((time.perf_counter() - started) * 1000)
 
     suffix = uuid.uuid4().hex[:6]

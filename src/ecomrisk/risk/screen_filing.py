@@ -5,10 +5,11 @@ Hits become features (``screening_max_score``, ``screening_hits``) that rules
 act on, and reasons that say who matched whom on which list version.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, func, select
 
 from ecomrisk.domain.records import Reason
 from ecomrisk.risk.screening.matcher import Hit, Query
@@ -34,31 +35,29 @@ def _reason(
     )
 
 
-# Built once: every filing's parties are read with it.
-_PARTIES = select(parties).where(parties.c.shipment_id == bindparam("sid")).order_by(parties.c.id)
+_ADDRESS = ("address_line1", "address_line2", "city", "region", "postal_code")
 
 
-def _queries(connection: Connection, sid: int) -> list[tuple[int, str, str, Query]]:
-    rows = connection.execute(_PARTIES, {"sid": sid}).all()
+def _queries(party_rows: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, str, Query]]:
     out = []
-    for row in rows:
-        lines = (row.address_line1, row.address_line2, row.city, row.region, row.postal_code)
-        address = " ".join(part for part in lines if part) or None
-        out.append(
-            (row.id, row.role, row.name, Query(row.name, country=row.country, address=address))
-        )
+    for row in party_rows:
+        address = " ".join(row[part] for part in _ADDRESS if row[part]) or None
+        query = Query(row["name"], country=row["country"], address=address)
+        out.append((row["id"], row["role"], row["name"], query))
     return out
 
 
 def screen_version(
-    connection: Connection, sid: int, lists: Sequence[LoadedList] | None = None
+    connection: Connection,
+    party_rows: Sequence[Mapping[str, Any]],
+    lists: Sequence[LoadedList] | None = None,
 ) -> tuple[dict[str, float], list[Reason], str]:
-    """Screen the parties of ``sid``, store the hits, return features, reasons and
-    the list versions used (``name@version,...``)."""
+    """Screen the stored parties of one shipment version (their rows, with ids), store
+    the hits, return features, reasons and the list versions used (``name@version,...``)."""
     lists = load_current_lists(connection) if lists is None else lists
     used = ",".join(f"{loaded.watchlist}@{loaded.version}" for loaded in lists)
     found: list[tuple[int, str, str, LoadedList, Hit]] = []
-    for party_id, role, name, query in _queries(connection, sid) if lists else []:
+    for party_id, role, name, query in _queries(party_rows) if lists else []:
         for loaded in lists:
             for hit in loaded.index.screen(query):
                 found.append((party_id, role, name, loaded, hit))
