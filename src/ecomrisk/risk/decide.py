@@ -154,7 +154,7 @@ def decide_version(connection: Connection, version: Written, context: DecisionCo
         {name: values[name] for name in SHIPMENT_FEATURES},
     )
     screening, evidence, lists = screen_version(
-        connection, version.parties, context.lists(connection)
+        connection, sid, version.parties, context.lists(connection)
     )
     values.update(screening)
     versions = {**context.versions, "lists": lists, "screening": DEFAULT_ALGORITHM}
@@ -163,7 +163,7 @@ def decide_version(connection: Connection, version: Written, context: DecisionCo
         connection, sid, context.network
     )
     values.update(network)
-    intelligence, intelligence_evidence = intelligence_features(connection, version.parties)
+    intelligence, intelligence_evidence = intelligence_features(connection, sid)
     values.update(intelligence)
     evidence = [*evidence, *network_evidence, *intelligence_evidence]
     now = datetime.now(UTC)

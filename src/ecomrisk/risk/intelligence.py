@@ -7,7 +7,6 @@ weight ``REPORT_WEIGHT`` and the lane to at least ``REPORT_LANE``. Reports
 found unsubstantiated or duplicate no longer count.
 """
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, or_, select, true
@@ -57,7 +56,7 @@ def _linked_query(where: ColumnElement[bool]) -> Any:
 
 
 # Built once: every filing is decided with it (see features/events.py on why).
-_LINKED_TO_PARTIES = _linked_query(parties.c.id.in_(bindparam("party_ids", expanding=True)))
+_LINKED_TO_VERSION = _linked_query(parties.c.shipment_id == bindparam("sid"))
 
 
 def _explained(rows: list[Row[Any]]) -> tuple[dict[str, float], list[Reason]]:
@@ -79,14 +78,10 @@ def _explained(rows: list[Row[Any]]) -> tuple[dict[str, float], list[Reason]]:
 
 
 def intelligence_features(
-    connection: Connection, party_rows: Sequence[Mapping[str, Any]]
+    connection: Connection, sid: int
 ) -> tuple[dict[str, float], list[Reason]]:
-    """Reports linked to any of the stored parties of one shipment version (their
-    rows, with ids), with their source."""
-    ids = [row["id"] for row in party_rows]
-    if not ids:
-        return no_intelligence(), []
-    return _explained(list(connection.execute(_LINKED_TO_PARTIES, {"party_ids": ids})))
+    """Reports linked to any party of shipment version ``sid``, with their source."""
+    return _explained(list(connection.execute(_LINKED_TO_VERSION, {"sid": sid})))
 
 
 def stored_intelligence(connection: Connection) -> dict[int, tuple[dict[str, float], list[Reason]]]:

@@ -50,7 +50,7 @@ class Written:
 
     sid: int
     shipment: Mapping[str, Any]  # the shipments row (``filing``: the filing as JSON)
-    parties: Sequence[Mapping[str, Any]]  # party rows, each with its ``id``, in id order
+    parties: Sequence[Mapping[str, Any]]  # party rows in the order stored (their ids' order)
     items: Sequence[Mapping[str, Any]]  # line item rows, in line order
 
 
@@ -175,8 +175,7 @@ _KEY_STATES = (
 _INSERT_SHIPMENTS = shipments.insert().returning(
     shipments.c.id, shipments.c.filer_reference, shipments.c.version, sort_by_parameter_order=True
 )
-_INSERT_PARTIES = parties.insert().returning(parties.c.id, sort_by_parameter_order=True)
-_INSERT = {table: table.insert() for table in (line_items, postal_items, filing_quality)}
+_INSERT = {table: table.insert() for table in (parties, line_items, postal_items, filing_quality)}
 
 
 def _load_states(
@@ -308,6 +307,7 @@ def write_shipments(
         ]
         returned = connection.execute(_INSERT_SHIPMENTS, rows).all()
         children: dict[Any, list[dict[str, Any]]] = {
+            parties: [],
             line_items: [],
             postal_items: [],
             filing_quality: [],
@@ -334,11 +334,7 @@ def write_shipments(
                 quality.score,
                 row.id,
             )
-        if all_parties:
-            # One multi-row INSERT; the ids are kept with the rows for the hook.
-            party_ids = connection.execute(_INSERT_PARTIES, all_parties).scalars().all()
-            for party, party_id in zip(all_parties, party_ids, strict=True):
-                party["id"] = party_id
+        children[parties] = all_parties
         for table, table_rows in children.items():
             if table_rows:
                 connection.execute(_INSERT[table], table_rows)
