@@ -2,6 +2,7 @@
 rescoring end to end beside the floor, bare rule evaluation on a ready feature matrix.
 
     .venv/bin/python bench/score.py [--history 10000] [--online 1000] [--postgres URL]
+        [--online-only] [--commit-checkpoints]
 
 A synthetic world of --history shipments is filed first (each decided, as in
 production, against the world's watch lists), so the feature queries have
@@ -41,8 +42,9 @@ from ecomrisk.risk.rules.model import conditions
 from ecomrisk.risk.rules.sql import rule_hits_sql
 from ecomrisk.settings import Settings
 from ecomrisk.store import migrate
+from ecomrisk.store.checkpoint import WalCheckpointer
 from ecomrisk.store.engine import create_engine_for_url
-from ecomrisk.store.shipments_repo import Submission, write_shipments
+from ecomrisk.store.shipments_repo import Submission, Written, write_shipments
 
 
 def _quiet(stage: str, done: int, total: int) -> None:
@@ -60,9 +62,22 @@ def build(engine: Engine, settings: Settings, world: Path, history: int) -> None
     file_world(engine, settings, world, report, _quiet)
 
 
-def online(engine: Engine, settings: Settings, extra: Path, count: int) -> dict[str, float]:
+def online(
+    engine: Engine, settings: Settings, extra: Path, count: int, checkpoint: bool = True
+) -> dict[str, float]:
     """Write ``count`` filings one per transaction, alternately without and with the
-    decider; wall and CPU time of each, and of the decider hook alone."""
+    decider; wall and CPU time of each, and of the decider hook alone. ``checkpoint``:
+    SQLite's log checkpointed in the background, as ``ecomrisk serve`` does."""
+    checkpointer = WalCheckpointer(engine)
+    if checkpoint:
+        checkpointer.start()
+    try:
+        return _online(engine, settings, extra, count)
+    finally:
+        checkpointer.stop()
+
+
+def _online(engine: Engine, settings: Settings, extra: Path, count: int) -> dict[str, float]:
     simulate_world(extra, count, 7, _quiet)
     filer_ids = _ensure_filers(engine, extra)
     profile = load_profile(settings.jurisdiction)
@@ -71,9 +86,9 @@ def online(engine: Engine, settings: Settings, extra: Path, count: int) -> dict[
     wall: dict[bool, list[float]] = {False: [], True: []}
     cpu: dict[bool, list[float]] = {False: [], True: []}
 
-    def timed(connection: Connection, sids: list[int]) -> None:
+    def timed(connection: Connection, written: list[Written]) -> None:
         started = time.perf_counter()
-        deciding.written(connection, sids)
+        deciding.written(connection, written)
         hook_ms.append((time.perf_counter() - started) * 1000)
 
     suffix = uuid.uuid4().hex[:6]
@@ -157,15 +172,24 @@ def batch(engine: Engine, settings: Settings) -> dict[str, float]:
     }
 
 
-def run(url: str, label: str, history: int, count: int, folder: Path) -> None:
+def run(
+    url: str,
+    label: str,
+    history: int,
+    count: int,
+    folder: Path,
+    with_batch: bool = True,
+    checkpoint: bool = True,
+) -> None:
     engine = create_engine_for_url(url)
     settings = Settings(database_url=url, data_dir=folder)
     migrate.upgrade(engine)
     build(engine, settings, folder / "history", history)
-    o = online(engine, settings, folder / "online", count)
-    b = batch(engine, settings)
+    o = online(engine, settings, folder / "online", count, checkpoint)
+    b = batch(engine, settings) if with_batch else {}
     print(
-        f"\n### {label}: {history:,} shipments of history, load average {os.getloadavg()[0]:.1f}\n"
+        f"\n### {label}: {history:,} shipments of history, background checkpoints "
+        f"{'on' if checkpoint else 'off'}, load average {os.getloadavg()[0]:.1f}\n"
     )
     print("| measure | wall clock | CPU (process time) |\n|---|---|---|")
     print(
@@ -182,6 +206,9 @@ def run(url: str, label: str, history: int, count: int, folder: Path) -> None:
         f"{o['filing_cpu'] - o['plain_cpu']:.2f} ms mean |"
     )
     print(f"| the decider hook alone, p50 / p99 | {o['hook_p50']:.1f} / {o['hook_p99']:.1f} ms | |")
+    if not b:
+        engine.dispose()
+        return
     for label_, key in (
         ("batch feature matrix", "matrix"),
         ("floor: rules in Python on the ready matrix", "rules_python"),
@@ -203,9 +230,18 @@ def main() -> None:
     parser.add_argument(
         "--postgres", help="PostgreSQL URL; a schema of its own is made and dropped"
     )
+    parser.add_argument("--online-only", action="store_true", help="skip the batch part")
+    parser.add_argument(
+        "--commit-checkpoints",
+        action="store_true",
+        help="leave SQLite's log to commits (its default) instead of the server's thread",
+    )
     args = parser.parse_args()
+    batch_too, ckpt = not args.online_only, not args.commit_checkpoints
     with tempfile.TemporaryDirectory() as folder:
-        run(f"sqlite:///{folder}/bench.db", "SQLite", args.history, args.online, Path(folder) / "s")
+        path = Path(folder) / "s"
+        url = f"sqlite:///{folder}/bench.db"
+        run(url, "SQLite", args.history, args.online, path, batch_too, ckpt)
     if args.postgres:
         schema = f"bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine_for_url(args.postgres)
@@ -215,7 +251,7 @@ def main() -> None:
             joiner = "&" if "?" in args.postgres else "?"
             url = f"{args.postgres}{joiner}options=-csearch_path%3D{schema}"
             with tempfile.TemporaryDirectory() as folder:
-                run(url, "PostgreSQL", args.history, args.online, Path(folder) / "p")
+                run(url, "PostgreSQL", args.history, args.online, Path(folder) / "p", batch_too)
         finally:
             with admin.begin() as connection:
                 connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))

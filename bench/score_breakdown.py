@@ -40,7 +40,7 @@ from ecomrisk.demo import _ensure_filers, simulate_world
 from ecomrisk.domain.jurisdiction import load_profile
 from ecomrisk.domain.records import Outcome, ShipmentFiling
 from ecomrisk.features.batch import batch_history_features
-from ecomrisk.features.events import record_shipment_event
+from ecomrisk.features.events import record_written_events
 from ecomrisk.features.matrix import FeatureContext, feature_matrix
 from ecomrisk.ingest.bulk import ingest_records
 from ecomrisk.ingest.formats import ndjson_records
@@ -58,7 +58,7 @@ from ecomrisk.store.engine import create_engine_for_url
 from ecomrisk.store.fx_repo import latest_rates
 from ecomrisk.store.outcomes_repo import OutcomeError, current_version_id, record_outcome
 from ecomrisk.store.schema import shipments
-from ecomrisk.store.shipments_repo import Receipt, Submission, write_shipments
+from ecomrisk.store.shipments_repo import Receipt, Submission, Written, write_shipments
 
 PROFILE = load_profile("US-2019")
 CHUNK = 500
@@ -92,9 +92,8 @@ def fill(engine: Engine, world: Path, history: dict[str, list[bytes]], ctx: Feat
     """File the history through the bulk path; record each version's feature event (as
     the decider does, without deciding) and load the exam outcomes."""
 
-    def events(connection: Connection, sids: list[int]) -> None:
-        for sid in sids:
-            record_shipment_event(connection, sid, ctx.rates, ctx.profile.currency)
+    def events(connection: Connection, written: list[Written]) -> None:
+        record_written_events(connection, written, ctx.rates, ctx.profile.currency)
 
     filed = 0
     for code, filer_id in sorted(_ensure_filers(engine, world).items()):
@@ -199,9 +198,9 @@ def online(
     decider = Decider(DecisionContext(ctx))
     hook_times: list[float] = []
 
-    def timed_decider(connection: Connection, sids: list[int]) -> None:
+    def timed_decider(connection: Connection, written: list[Written]) -> None:
         start = time.perf_counter()
-        decider.written(connection, sids)
+        decider.written(connection, written)
         hook_times.append(time.perf_counter() - start)
 
     filer_ids = _ensure_filers(engine, world)

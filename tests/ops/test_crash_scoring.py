@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from ecomrisk.domain.enums import FilerType
 from ecomrisk.domain.records import ShipmentFiling
-from ecomrisk.features.events import record_shipment_event
+from ecomrisk.features.events import record_written_events
 from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.context import feature_context
 from ecomrisk.risk.explain import explain
@@ -21,7 +21,7 @@ from ecomrisk.settings import Settings
 from ecomrisk.store import filers_repo, migrate
 from ecomrisk.store.engine import create_engine_for_url
 from ecomrisk.store.schema import decisions, shipments
-from ecomrisk.store.shipments_repo import Submission, ingest_chunk
+from ecomrisk.store.shipments_repo import Submission, Written, ingest_chunk
 from tests.conftest import StoreUrl
 from tests.processes import ECOMRISK, run
 from tests.samples import shipment
@@ -40,9 +40,8 @@ def _fill(engine: Engine) -> None:
         )
         rulesets_repo.ensure_live(connection)
 
-    def events_only(connection: Connection, sids: list[int]) -> None:
-        for sid in sids:
-            record_shipment_event(connection, sid, context.rates, context.profile.currency)
+    def events_only(connection: Connection, written: list[Written]) -> None:
+        record_written_events(connection, written, context.rates, context.profile.currency)
 
     for start in range(0, SHIPMENTS, 500):
         submissions = [

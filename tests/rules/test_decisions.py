@@ -15,6 +15,7 @@ from ecomrisk.risk import rulesets_repo
 from ecomrisk.risk.decide import DecisionContext, decide_version
 from ecomrisk.risk.explain import explain
 from ecomrisk.store.schema import decisions
+from ecomrisk.store.shipments_repo import read_written
 from tests.histories import T0, History
 
 STRICT = """\
@@ -41,7 +42,8 @@ def context() -> DecisionContext:
 def file_and_decide(history: History, ctx: DecisionContext, ref: str, **kwargs: object) -> int:
     sid = history.file(ref, received=T0 + timedelta(minutes=len(history.versions)), **kwargs)  # type: ignore[arg-type]
     with history.engine.begin() as connection:
-        decide_version(connection, sid, ctx, record_event=False)  # History records the event
+        # History records the event
+        decide_version(connection, read_written(connection, [sid])[0], ctx)
     return sid
 
 

@@ -1,5 +1,8 @@
 """The FastAPI application factory."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
@@ -16,9 +19,21 @@ from ecomrisk.domain.jurisdiction import load_profile
 from ecomrisk.risk.context import decider
 from ecomrisk.settings import Settings
 from ecomrisk.store import migrate
+from ecomrisk.store.checkpoint import WalCheckpointer
 from ecomrisk.store.engine import create_store_engine
 
 API_PREFIX = "/api/v1"
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # A served SQLite store checkpoints its log in the background, not in a request.
+    checkpointer = WalCheckpointer(app.state.engine)
+    checkpointer.start()
+    try:
+        yield
+    finally:
+        checkpointer.stop()
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
@@ -35,6 +50,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         "See docs/api.md.",
         docs_url="/docs",
         openapi_url="/openapi.json",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.profile = load_profile(settings.jurisdiction)

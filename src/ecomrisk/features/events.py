@@ -1,28 +1,28 @@
 """Keep the feature event log in step with the store, in the caller's transaction.
 
-Call ``record_shipment_event`` after a shipment version and its parties and
-items are written, and ``record_outcome_event`` after an outcome is; both read
-back what was stored, so the event log holds exactly the stored data. The
-plural forms do the same for many at once (history imports), in a few
-statements; the singular ones are those with one.
+Call ``record_written_events`` with the versions a write just stored (the rows
+the writer inserted, ``shipments_repo.Written``), ``record_shipment_events`` for
+versions stored earlier (read back from the store: the same rows), and
+``record_outcome_event`` after an outcome is stored; so the event log holds
+exactly the stored data. The plural forms do many at once (history imports) in a
+few statements.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, select, update
+from sqlalchemy import Connection, and_, bindparam, select, update
 
 from ecomrisk.reference.fx import RateTable
 from ecomrisk.store.schema import (
     feature_events,
-    line_items,
     outcome_events,
     outcomes,
     parties,
-    shipments,
 )
+from ecomrisk.store.shipments_repo import Written, read_written
 
 # Statements built once (every filing runs them): building and keying a statement
 # in SQLAlchemy costs more than SQLite spends running it. ``sids`` expands to the
@@ -37,10 +37,6 @@ _PARTY_KEYS = select(
     parties.c.email_norm,
     parties.c.marketplace_seller_id,
 ).where(parties.c.shipment_id.in_(bindparam("sids", expanding=True)))
-_VERSIONS = select(shipments).where(shipments.c.id.in_(bindparam("sids", expanding=True)))
-_ITEM_VALUES = select(line_items.c.shipment_id, line_items.c.value, line_items.c.currency).where(
-    line_items.c.shipment_id.in_(bindparam("sids", expanding=True))
-)
 _SUPERSEDE = (
     update(feature_events)
     .where(
@@ -76,83 +72,88 @@ def declared_value(items: list[tuple[Decimal, str]], rates: RateTable, currency:
     return float(total)
 
 
-def _keys_of(rows: list[Any]) -> dict[str, str | None]:
+def _keys_of(rows: Sequence[Mapping[str, Any]]) -> dict[str, str | None]:
     """The event keys of one shipment version from its party rows."""
-    by_role = {row.role: row for row in rows}
+    by_role = {row["role"]: row for row in rows}
     consignee, shipper, seller = (by_role.get(r) for r in ("consignee", "shipper", "seller"))
 
-    def name(row: object) -> str | None:
-        return None if row is None else (row.name_norm or row.name)  # type: ignore[attr-defined]
+    def name(row: Mapping[str, Any] | None) -> str | None:
+        return None if row is None else (row["name_norm"] or row["name"])
 
     return {
         "consignee_name": name(consignee),
-        "consignee_address": consignee.address_norm if consignee else None,
-        "consignee_phone": consignee.phone_norm if consignee else None,
-        "consignee_email": consignee.email_norm if consignee else None,
+        "consignee_address": consignee["address_norm"] if consignee else None,
+        "consignee_phone": consignee["phone_norm"] if consignee else None,
+        "consignee_email": consignee["email_norm"] if consignee else None,
         "shipper_name": name(shipper),
-        "shipper_address": shipper.address_norm if shipper else None,
+        "shipper_address": shipper["address_norm"] if shipper else None,
         # A marketplace seller id identifies a seller better than its name.
-        "seller": (seller.marketplace_seller_id or name(seller)) if seller else None,
+        "seller": (seller["marketplace_seller_id"] or name(seller)) if seller else None,
     }
 
 
 def _party_keys(connection: Connection, sids: Sequence[int]) -> dict[int, dict[str, str | None]]:
-    rows: dict[int, list[Any]] = {sid: [] for sid in sids}
+    rows: dict[int, list[Mapping[str, Any]]] = {sid: [] for sid in sids}
     for row in connection.execute(_PARTY_KEYS, {"sids": list(sids)}):
-        rows[row.shipment_id].append(row)
+        rows[row.shipment_id].append(dict(row._mapping))
     return {sid: _keys_of(party_rows) for sid, party_rows in rows.items()}
+
+
+def record_written_events(
+    connection: Connection, written: Sequence[Written], rates: RateTable, currency: str
+) -> None:
+    """Add the events of the versions just ``written`` (in order) and close the versions
+    they supersede: built from the stored rows, one INSERT whatever their number."""
+    if not written:
+        return
+    events = []
+    for version in written:
+        row = version.shipment
+        received_s = epoch_seconds(row["received_at"])
+        if row["version"] > 1:  # a first version supersedes nothing
+            connection.execute(
+                _SUPERSEDE,
+                {
+                    "filer": row["filer_id"],
+                    "reference": row["filer_reference"],
+                    "new_sid": version.sid,
+                    "at_s": received_s,
+                },
+            )
+        items = [(item["value"], item["currency"]) for item in version.items]
+        events.append(
+            {
+                "sid": version.sid,
+                "filer_id": row["filer_id"],
+                "filer_reference": row["filer_reference"],
+                "status": row["status"],
+                "received_s": received_s,
+                "superseded_s": None,
+                "superseded_sid": None,
+                "arrival_s": epoch_seconds(row["estimated_arrival"]),
+                "value": declared_value(items, rates, currency),
+                **_keys_of(version.parties),
+            }
+        )
+    connection.execute(_INSERT_EVENT, events)
 
 
 def record_shipment_events(
     connection: Connection, sids: Sequence[int], rates: RateTable, currency: str
-) -> list[Row[Any]]:
-    """Add the events of shipment versions ``sids`` (in order) and close the versions
-    they supersede; returns the stored shipment rows, so a caller need not read them
-    again. Reads and writes in a few statements whatever the number of versions."""
-    if not sids:
-        return []
-    by_id = {row.id: row for row in connection.execute(_VERSIONS, {"sids": list(sids)})}
-    values: dict[int, list[tuple[Decimal, str]]] = {sid: [] for sid in sids}
-    for item in connection.execute(_ITEM_VALUES, {"sids": list(sids)}):
-        values[item.shipment_id].append((item.value, item.currency))
-    keys = _party_keys(connection, sids)
-    events = []
-    for sid in sids:
-        version = by_id[sid]
-        received_s = epoch_seconds(version.received_at)
-        if version.version > 1:  # a first version supersedes nothing
-            connection.execute(
-                _SUPERSEDE,
-                {
-                    "filer": version.filer_id,
-                    "reference": version.filer_reference,
-                    "new_sid": sid,
-                    "at_s": received_s,
-                },
-            )
-        events.append(
-            {
-                "sid": sid,
-                "filer_id": version.filer_id,
-                "filer_reference": version.filer_reference,
-                "status": version.status,
-                "received_s": received_s,
-                "superseded_s": None,
-                "superseded_sid": None,
-                "arrival_s": epoch_seconds(version.estimated_arrival),
-                "value": declared_value(values[sid], rates, currency),
-                **keys[sid],
-            }
-        )
-    connection.execute(_INSERT_EVENT, events)
-    return [by_id[sid] for sid in sids]
+) -> list[Written]:
+    """Add the events of stored shipment versions ``sids`` (in order) and close the
+    versions they supersede; returns the versions read, so a caller need not read
+    them again."""
+    written = read_written(connection, sids)
+    record_written_events(connection, written, rates, currency)
+    return written
 
 
 def record_shipment_event(
     connection: Connection, sid: int, rates: RateTable, currency: str
-) -> Row[Any]:
-    """Add the event of shipment version ``sid`` and close the version it supersedes;
-    returns the stored shipment row, so a caller need not read it again."""
+) -> Written:
+    """Add the event of stored shipment version ``sid`` and close the version it
+    supersedes; returns the version read."""
     return record_shipment_events(connection, [sid], rates, currency)[0]
 
 

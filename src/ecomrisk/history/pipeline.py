@@ -23,7 +23,7 @@ from typing import IO, Any
 from sqlalchemy import Connection, Engine, select
 
 from ecomrisk.domain.jurisdiction import JurisdictionProfile
-from ecomrisk.features.events import record_shipment_events
+from ecomrisk.features.events import record_written_events
 from ecomrisk.history.assemble import Assembled, assemble, groups
 from ecomrisk.history.mapping import Mapping, MappingError
 from ecomrisk.history.readers import Source, file_format
@@ -34,7 +34,7 @@ from ecomrisk.store import filers_repo
 from ecomrisk.store.filers_repo import FilerError
 from ecomrisk.store.outcomes_repo import OutcomeError, current_version_id, record_outcomes
 from ecomrisk.store.schema import history_rows, outcomes
-from ecomrisk.store.shipments_repo import OnWritten, Receipt, Submission, write_shipments
+from ecomrisk.store.shipments_repo import OnWritten, Receipt, Submission, Written, write_shipments
 
 DEFAULT_CHUNK = 500
 SHOWN_COLUMNS = 12
@@ -138,9 +138,9 @@ class Importer:
     def actor(self) -> str:
         return f"history:{self.mapping.name}"
 
-    def record_events(self, connection: Connection, sids: list[int]) -> None:
+    def record_events(self, connection: Connection, written: list[Written]) -> None:
         """The feature event of every version written, as the decider would record it."""
-        record_shipment_events(connection, sids, self.rates, self.profile.currency)
+        record_written_events(connection, written, self.rates, self.profile.currency)
 
     def filer_id(self, code: str) -> int:
         """The history filer account, created on first use."""

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, select
 
 from ecomrisk.domain.records import Decision, ShipmentFiling
 from ecomrisk.features import filing_cache
 from ecomrisk.features.derived import derived_features
-from ecomrisk.features.events import record_shipment_event
+from ecomrisk.features.events import record_written_events
 from ecomrisk.features.matrix import FeatureContext
 from ecomrisk.features.online import history_features
 from ecomrisk.features.shipment import SHIPMENT_FEATURES, shipment_features
@@ -29,7 +29,8 @@ from ecomrisk.risk.rules import RuleSet
 from ecomrisk.risk.screen_filing import screen_version
 from ecomrisk.risk.screening.matcher import DEFAULT_ALGORITHM
 from ecomrisk.risk.screening.repo import LoadedList, load_current_lists
-from ecomrisk.store.schema import decisions, rulesets, shipments
+from ecomrisk.store.schema import decisions, rulesets
+from ecomrisk.store.shipments_repo import Written
 
 # How long a process trusts what it read about rule sets and watch lists before it
 # looks again: a promotion or a list import takes effect within this delay.
@@ -86,22 +87,15 @@ class DecisionContext:
 
 
 def features_of(
-    connection: Connection, sid: int, context: FeatureContext, stored: Row[Any] | None = None
+    connection: Connection, version: Written, context: FeatureContext
 ) -> dict[str, Any]:
-    """Every feature of stored version ``sid``, as of its arrival (``stored``: its
-    shipment row, when the caller has read it already)."""
-    row: Any = (
-        stored
-        if stored is not None
-        else connection.execute(
-            select(shipments.c.filing, shipments.c.received_at).where(shipments.c.id == sid)
-        ).one()
-    )
-    filing = ShipmentFiling.model_validate(row.filing)
+    """Every feature of stored ``version``, as of its arrival."""
+    # Parsed from its stored JSON (not the object ingestion validated), as batch runs do.
+    filing = ShipmentFiling.model_validate(version.shipment["filing"])
     values: dict[str, Any] = shipment_features(
-        filing, row.received_at, context.profile, context.rates, context.unit_values
+        filing, version.shipment["received_at"], context.profile, context.rates, context.unit_values
     )
-    values.update(history_features(connection, sid, context.day_offset_s))
+    values.update(history_features(connection, version.sid, context.day_offset_s))
     values.update(derived_features(values, context.profile))
     return values
 
@@ -147,21 +141,11 @@ def _store(
     return int(result.scalar_one())
 
 
-def decide_version(
-    connection: Connection,
-    sid: int,
-    context: DecisionContext,
-    record_event: bool = True,
-    stored: Row[Any] | None = None,
-) -> Decision:
-    """Decide stored version ``sid`` (recording its feature event first unless done;
-    ``stored``: its shipment row, when the caller has read it already)."""
-    if record_event:
-        stored = record_shipment_event(
-            connection, sid, context.features.rates, context.features.profile.currency
-        )
+def decide_version(connection: Connection, version: Written, context: DecisionContext) -> Decision:
+    """Decide stored ``version``, whose feature event is recorded already."""
+    sid = version.sid
     live, shadows = context.rulesets(connection)
-    values = features_of(connection, sid, context.features, stored)
+    values = features_of(connection, version, context.features)
     # Kept for batch runs, which then need not parse the filing again.
     filing_cache.store(
         connection,
@@ -169,7 +153,9 @@ def decide_version(
         context.features.basis,
         {name: values[name] for name in SHIPMENT_FEATURES},
     )
-    screening, evidence, lists = screen_version(connection, sid, context.lists(connection))
+    screening, evidence, lists = screen_version(
+        connection, sid, version.parties, context.lists(connection)
+    )
     values.update(screening)
     versions = {**context.versions, "lists": lists, "screening": DEFAULT_ALGORITHM}
     # Counter-network: parties linked to entities, the risk of what they are linked to.
@@ -205,10 +191,9 @@ class Decider:
 
     context: DecisionContext
 
-    def written(self, connection: Connection, sids: list[int]) -> None:
-        for sid in sids:
-            stored = record_shipment_event(
-                connection, sid, self.context.features.rates, self.context.features.profile.currency
-            )
-            if stored.status == "active":  # a cancellation needs no decision, only its event
-                decide_version(connection, sid, self.context, record_event=False, stored=stored)
+    def written(self, connection: Connection, written: list[Written]) -> None:
+        features = self.context.features
+        for version in written:  # each event before its decision, as in time order
+            record_written_events(connection, [version], features.rates, features.profile.currency)
+            if version.shipment["status"] == "active":  # a cancellation needs only its event
+                decide_version(connection, version, self.context)

@@ -9,7 +9,7 @@ found unsubstantiated or duplicate no longer count.
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, or_, select, true
 
 from ecomrisk.domain.enums import Lane
 from ecomrisk.domain.records import Reason
@@ -26,37 +26,37 @@ def no_intelligence() -> dict[str, float]:
     return {"intelligence_reports": 0.0}
 
 
-def _linked(connection: Connection, where: ColumnElement[bool]) -> list[Row[Any]]:
+def _linked_query(where: ColumnElement[bool]) -> Any:
     """Parties matching ``where`` with the counted reports linked to them."""
-    return list(
-        connection.execute(
-            select(
-                parties.c.shipment_id,
-                parties.c.role,
-                parties.c.name,
-                portal_reports.c.reference,
-                portal_reports.c.violation_type,
-                portal_reports.c.status,
-                report_links.c.kind,
-                report_links.c.target,
-            )
-            .join(
-                report_links,
-                or_(
-                    and_(
-                        report_links.c.kind == "name", report_links.c.target == parties.c.name_norm
-                    ),
-                    and_(
-                        report_links.c.kind == "entity",
-                        report_links.c.target == parties.c.entity_id,
-                    ),
-                ),
-            )
-            .join(portal_reports, portal_reports.c.id == report_links.c.report_id)
-            .where(where, portal_reports.c.status.not_in(NOT_COUNTED))
-            .order_by(parties.c.shipment_id, portal_reports.c.reference, parties.c.id)
+    return (
+        select(
+            parties.c.shipment_id,
+            parties.c.role,
+            parties.c.name,
+            portal_reports.c.reference,
+            portal_reports.c.violation_type,
+            portal_reports.c.status,
+            report_links.c.kind,
+            report_links.c.target,
         )
+        .join(
+            report_links,
+            or_(
+                and_(report_links.c.kind == "name", report_links.c.target == parties.c.name_norm),
+                and_(
+                    report_links.c.kind == "entity",
+                    report_links.c.target == parties.c.entity_id,
+                ),
+            ),
+        )
+        .join(portal_reports, portal_reports.c.id == report_links.c.report_id)
+        .where(where, portal_reports.c.status.not_in(NOT_COUNTED))
+        .order_by(parties.c.shipment_id, portal_reports.c.reference, parties.c.id)
     )
+
+
+# Built once: every filing is decided with it (see features/events.py on why).
+_LINKED_TO_VERSION = _linked_query(parties.c.shipment_id == bindparam("sid"))
 
 
 def _explained(rows: list[Row[Any]]) -> tuple[dict[str, float], list[Reason]]:
@@ -81,7 +81,7 @@ def intelligence_features(
     connection: Connection, sid: int
 ) -> tuple[dict[str, float], list[Reason]]:
     """Reports linked to any party of shipment version ``sid``, with their source."""
-    return _explained(_linked(connection, parties.c.shipment_id == sid))
+    return _explained(list(connection.execute(_LINKED_TO_VERSION, {"sid": sid})))
 
 
 def stored_intelligence(
@@ -92,7 +92,7 @@ def stored_intelligence(
     ids in that closed range."""
     where = true() if between is None else parties.c.shipment_id.between(*between)
     by_sid: dict[int, list[Row[Any]]] = {}
-    for row in _linked(connection, where):
+    for row in connection.execute(_linked_query(where)):
         by_sid.setdefault(row.shipment_id, []).append(row)
     return {sid: _explained(rows) for sid, rows in by_sid.items()}
 

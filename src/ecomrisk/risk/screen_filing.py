@@ -5,8 +5,9 @@ Hits become features (``screening_max_score``, ``screening_hits``) that rules
 act on, and reasons that say who matched whom on which list version.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
@@ -34,35 +35,46 @@ def _reason(
     )
 
 
-# Built once: every filing's parties are read with it.
-_PARTIES = select(parties).where(parties.c.shipment_id == bindparam("sid")).order_by(parties.c.id)
+_ADDRESS = ("address_line1", "address_line2", "city", "region", "postal_code")
 
 
-def _queries(connection: Connection, sid: int) -> list[tuple[int, str, str, Query]]:
-    rows = connection.execute(_PARTIES, {"sid": sid}).all()
+def _queries(party_rows: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, str, Query]]:
     out = []
-    for row in rows:
-        lines = (row.address_line1, row.address_line2, row.city, row.region, row.postal_code)
-        address = " ".join(part for part in lines if part) or None
-        out.append(
-            (row.id, row.role, row.name, Query(row.name, country=row.country, address=address))
-        )
+    for position, row in enumerate(party_rows):
+        address = " ".join(row[part] for part in _ADDRESS if row[part]) or None
+        query = Query(row["name"], country=row["country"], address=address)
+        out.append((position, row["role"], row["name"], query))
     return out
 
 
+# Built once: the ids of a version's parties, in the order they were stored.
+_PARTY_IDS = (
+    select(parties.c.id).where(parties.c.shipment_id == bindparam("sid")).order_by(parties.c.id)
+)
+
+
 def screen_version(
-    connection: Connection, sid: int, lists: Sequence[LoadedList] | None = None
+    connection: Connection,
+    sid: int,
+    party_rows: Sequence[Mapping[str, Any]],
+    lists: Sequence[LoadedList] | None = None,
 ) -> tuple[dict[str, float], list[Reason], str]:
-    """Screen the parties of ``sid``, store the hits, return features, reasons and
-    the list versions used (``name@version,...``)."""
+    """Screen the stored parties of shipment version ``sid`` (their rows, in the order
+    stored), store the hits, return features, reasons and the list versions used
+    (``name@version,...``)."""
     lists = load_current_lists(connection) if lists is None else lists
     used = ",".join(f"{loaded.watchlist}@{loaded.version}" for loaded in lists)
     found: list[tuple[int, str, str, LoadedList, Hit]] = []
-    for party_id, role, name, query in _queries(connection, sid) if lists else []:
+    for position, role, name, query in _queries(party_rows) if lists else []:
         for loaded in lists:
             for hit in loaded.index.screen(query):
-                found.append((party_id, role, name, loaded, hit))
+                found.append((position, role, name, loaded, hit))
     if found:
+        # Hits are stored against the party rows' ids, read only when there are hits
+        # (rare): one INSERT of many rows gives them in the order of the rows.
+        ids = connection.execute(_PARTY_IDS, {"sid": sid}).scalars().all()
+        assert len(ids) == len(party_rows), (sid, len(ids), len(party_rows))
+        found = [(ids[position], *rest) for position, *rest in found]
         now = datetime.now(UTC)
         connection.execute(
             screening_hits.insert(),

@@ -10,6 +10,7 @@ from ecomrisk.settings import Settings
 
 # How long a SQLite writer waits for another one before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024  # address space, not memory: the OS page cache
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -20,6 +21,9 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # Pages read through a memory map instead of a read() call each: ~0.25 ms less
+    # CPU per filing (bench/ingest.py). Writes still go through the log.
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
 
 

@@ -14,7 +14,7 @@ lost a race for a key to a concurrent writer.
 """
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -39,10 +39,54 @@ from ecomrisk.store.shipment_rows import (
 
 RACE_RETRIES = 3
 
-# Called inside the write's transaction with the ids of the versions just written,
-# in order: the risk engine decides them there, so a filing and its decision
-# commit together (the store knows nothing of risk beyond this seam).
-OnWritten = Callable[[Connection, list[int]], None]
+
+@dataclass(frozen=True)
+class Written:
+    """A shipment version as stored: its row and its children's rows, with their ids.
+
+    Handed to the ``OnWritten`` hook by the writer from the rows it just inserted,
+    so the hook need not read them back (``read_written`` reads the same from the
+    store, for versions written earlier)."""
+
+    sid: int
+    shipment: Mapping[str, Any]  # the shipments row (``filing``: the filing as JSON)
+    parties: Sequence[Mapping[str, Any]]  # party rows in the order stored (their ids' order)
+    items: Sequence[Mapping[str, Any]]  # line item rows, in line order
+
+
+# Called inside the write's transaction with the versions just written, in order:
+# the risk engine decides them there, so a filing and its decision commit together
+# (the store knows nothing of risk beyond this seam).
+OnWritten = Callable[[Connection, list[Written]], None]
+
+# Built once (see features/events.py on why).
+_VERSIONS = select(shipments).where(shipments.c.id.in_(bindparam("sids", expanding=True)))
+_PARTIES_OF = (
+    select(parties)
+    .where(parties.c.shipment_id.in_(bindparam("sids", expanding=True)))
+    .order_by(parties.c.id)
+)
+_ITEMS_OF = (
+    select(line_items)
+    .where(line_items.c.shipment_id.in_(bindparam("sids", expanding=True)))
+    .order_by(line_items.c.shipment_id, line_items.c.line_no)
+)
+
+
+def read_written(connection: Connection, sids: Sequence[int]) -> list[Written]:
+    """Stored versions ``sids`` (in that order) as the writer hands them to its hook."""
+    if not sids:
+        return []
+    params = {"sids": list(sids)}
+    rows = {row.id: dict(row._mapping) for row in connection.execute(_VERSIONS, params)}
+    children: dict[int, tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]] = {
+        sid: ([], []) for sid in sids
+    }
+    for row in connection.execute(_PARTIES_OF, params):
+        children[row.shipment_id][0].append(dict(row._mapping))
+    for row in connection.execute(_ITEMS_OF, params):
+        children[row.shipment_id][1].append(dict(row._mapping))
+    return [Written(sid, rows[sid], *children[sid]) for sid in sids]
 
 
 @dataclass(frozen=True)
@@ -126,6 +170,12 @@ _KEY_STATES = (
     )
     .order_by(shipments.c.filer_reference, shipments.c.version)
 )
+
+
+_INSERT_SHIPMENTS = shipments.insert().returning(
+    shipments.c.id, shipments.c.filer_reference, shipments.c.version, sort_by_parameter_order=True
+)
+_INSERT = {table: table.insert() for table in (parties, line_items, postal_items, filing_quality)}
 
 
 def _load_states(
@@ -255,27 +305,22 @@ def write_shipments(
             | {"is_current": last_version[sub.filing.filer_reference] == version}
             for _, sub, digest, version, _, received_at in planned
         ]
-        returned = connection.execute(
-            shipments.insert().returning(
-                shipments.c.id,
-                shipments.c.filer_reference,
-                shipments.c.version,
-                sort_by_parameter_order=True,
-            ),
-            rows,
-        ).all()
+        returned = connection.execute(_INSERT_SHIPMENTS, rows).all()
         children: dict[Any, list[dict[str, Any]]] = {
             parties: [],
             line_items: [],
             postal_items: [],
             filing_quality: [],
         }
-        for (index, sub, digest, version, quality, received_at), row in zip(
-            planned, returned, strict=True
+        written: list[Written] = []
+        all_parties: list[dict[str, Any]] = []
+        for (index, sub, digest, version, quality, received_at), row, shipment in zip(
+            planned, returned, rows, strict=True
         ):
             party_rows, item_rows = child_rows(row.id, sub.filing)
-            children[parties] += party_rows
+            all_parties += party_rows
             children[line_items] += item_rows
+            written.append(Written(row.id, shipment | {"id": row.id}, party_rows, item_rows))
             if sub.postal is not None:
                 children[postal_items].append(postal_row(row.id, sub.postal))
             children[filing_quality].append(quality_row(row.id, filer_id, received_at, quality))
@@ -289,9 +334,10 @@ def write_shipments(
                 quality.score,
                 row.id,
             )
+        children[parties] = all_parties
         for table, table_rows in children.items():
             if table_rows:
-                connection.execute(table.insert(), table_rows)
+                connection.execute(_INSERT[table], table_rows)
         audit.record(
             connection,
             actor=actor,
@@ -305,11 +351,11 @@ def write_shipments(
             at=written_at,
         )
         if on_written is not None:
-            on_written(connection, [row.id for row in returned])
+            on_written(connection, written)
     for index, original in repeats:
-        written = results[original]
-        assert isinstance(written, Receipt)
-        results[index] = replace(written, replayed=True)
+        first = results[original]
+        assert isinstance(first, Receipt)
+        results[index] = replace(first, replayed=True)
     assert all(r is not None for r in results)
     return results  # type: ignore[return-value]
 
@@ -396,8 +442,8 @@ def cancel_shipment(
         after={"filer_id": filer_id, "filer_reference": reference, "version": current.version + 1},
         at=received_at,
     )
-    if on_written is not None:
-        on_written(connection, [new_id])
+    if on_written is not None:  # a cancelled version has no parties or items of its own
+        on_written(connection, [Written(new_id, row | {"id": new_id}, [], [])])
     v = _Version(
         new_id,
         current.version + 1,
