@@ -9,7 +9,7 @@ good one and a re-run neither duplicates nor loses rows.
 
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,6 +101,27 @@ def _batches(
             arrays.append(pa.array(days, pa.string()))
             done(len(rows))
             yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def store_relation(
+    engine: Engine, table: Table, where: Any = None, columns: Sequence[str] | None = None
+) -> pa.Table:
+    """``table`` (its ``columns`` of the rows matching ``where``, if given) streamed out
+    of the store as Arrow, typed as in the export (JSON as text, money as its decimal
+    text), without the day column: a relation for a batch engine, straight from the store."""
+    chosen = [c for c in table.columns if columns is None or c.name in columns]
+    schema = pa.schema([pa.field(c.name, _arrow_type(c)) for c in chosen])
+    query = select(*chosen) if where is None else select(*chosen).where(where)
+    batches = []
+    with engine.connect() as connection:
+        result = connection.execution_options(yield_per=EXPORT_BATCH_ROWS).execute(query)
+        for rows in result.partitions():
+            arrays = [
+                pa.array([_cell(row[i], c) for row in rows], f.type)
+                for i, (c, f) in enumerate(zip(chosen, schema, strict=True))
+            ]
+            batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
+    return pa.Table.from_batches(batches, schema=schema)
 
 
 def _swap_in(partial: Path, target: Path) -> None:
