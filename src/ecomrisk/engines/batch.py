@@ -9,10 +9,11 @@ export, ``ecomrisk export parquet``), named as the SQL names them.
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 import duckdb
 import pyarrow as pa
+import pyarrow.dataset as ds
 
 from ecomrisk.engines.dialects import DUCKDB, SPARK, Dialect
 from ecomrisk.engines.spark import spark_session
@@ -39,9 +40,33 @@ class BatchEngine(Protocol):
         """``function`` applied to each Arrow batch of ``table``; rows stay in order."""
         ...
 
+    def write_parquet(self, sql: str, relations: Mapping[str, Relation], folder: Path) -> None:
+        """The result of ``sql`` written as Parquet files into ``folder`` (made anew) by
+        the engine itself: rows stream from query to files, never all in memory."""
+        ...
+
+    def map_parquet(
+        self, source: Path, function: BatchFunction, schema: pa.Schema, folder: Path
+    ) -> None:
+        """``function`` over the Arrow batches of the Parquet under ``source``, written as
+        Parquet into ``folder``: a batch job whose rows never meet on the driver."""
+        ...
+
 
 def _parquet_glob(folder: Path) -> str:
     return str(folder / "**" / "*.parquet")
+
+
+def _register(duck: duckdb.DuckDBPyConnection, relations: Mapping[str, Relation]) -> None:
+    for name, relation in relations.items():
+        if isinstance(relation, Path):
+            source = _parquet_glob(relation).replace("'", "''")
+            duck.sql(
+                f"CREATE VIEW {name} AS SELECT * FROM "
+                f"read_parquet('{source}', hive_partitioning = true)"
+            )
+        else:
+            duck.register(name, relation)
 
 
 class DuckDBEngine:
@@ -51,20 +76,27 @@ class DuckDBEngine:
 
     def query(self, sql: str, relations: Mapping[str, Relation]) -> pa.Table:
         with duckdb.connect() as duck:
-            for name, relation in relations.items():
-                if isinstance(relation, Path):
-                    source = _parquet_glob(relation).replace("'", "''")
-                    duck.sql(
-                        f"CREATE VIEW {name} AS SELECT * FROM "
-                        f"read_parquet('{source}', hive_partitioning = true)"
-                    )
-                else:
-                    duck.register(name, relation)
+            _register(duck, relations)
             return duck.sql(sql).to_arrow_table()
 
     def map_batches(self, table: pa.Table, function: BatchFunction, schema: pa.Schema) -> pa.Table:
         batches = [function(b) for b in table.to_batches(max_chunksize=MAP_BATCH_ROWS)]
         return pa.Table.from_batches(batches, schema=schema)
+
+    def write_parquet(self, sql: str, relations: Mapping[str, Relation], folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=False)
+        with duckdb.connect() as duck:
+            _register(duck, relations)
+            target = str(folder / "part-0.parquet").replace("'", "''")
+            duck.sql(f"COPY ({sql}) TO '{target}' (FORMAT PARQUET)")
+
+    def map_parquet(
+        self, source: Path, function: BatchFunction, schema: pa.Schema, folder: Path
+    ) -> None:
+        batches = ds.dataset(source, format="parquet", partitioning="hive").to_batches(
+            batch_size=MAP_BATCH_ROWS
+        )
+        ds.write_dataset((function(b) for b in batches), folder, schema=schema, format="parquet")
 
 
 @dataclass(frozen=True)
@@ -74,7 +106,7 @@ class SparkEngine:
     dialect = SPARK
     in_process = False
 
-    def query(self, sql: str, relations: Mapping[str, Relation]) -> pa.Table:
+    def _register(self, relations: Mapping[str, Relation]) -> Any:
         session = spark_session(self.master)
         for name, relation in relations.items():
             frame = (
@@ -83,7 +115,26 @@ class SparkEngine:
                 else session.createDataFrame(relation)
             )
             frame.createOrReplaceTempView(name)
-        return session.sql(sql).toArrow()
+        return session
+
+    def query(self, sql: str, relations: Mapping[str, Relation]) -> pa.Table:
+        return self._register(relations).sql(sql).toArrow()
+
+    def write_parquet(self, sql: str, relations: Mapping[str, Relation], folder: Path) -> None:
+        self._register(relations).sql(sql).write.mode("errorifexists").parquet(str(folder))
+
+    def map_parquet(
+        self, source: Path, function: BatchFunction, schema: pa.Schema, folder: Path
+    ) -> None:
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        def apply(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            for batch in batches:
+                yield function(batch)
+
+        frame = spark_session(self.master).read.parquet(str(source))
+        mapped = frame.mapInArrow(apply, from_arrow_schema(schema))
+        mapped.write.mode("errorifexists").parquet(str(folder))
 
     def map_batches(self, table: pa.Table, function: BatchFunction, schema: pa.Schema) -> pa.Table:
         from pyspark.sql.pandas.types import from_arrow_schema

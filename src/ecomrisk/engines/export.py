@@ -124,7 +124,7 @@ def store_relation(
     return pa.Table.from_batches(batches, schema=schema)
 
 
-def _swap_in(partial: Path, target: Path) -> None:
+def swap_in(partial: Path, target: Path) -> None:
     old = target.with_name(f".{target.name}.old")
     if target.exists():
         target.rename(old)
@@ -168,6 +168,6 @@ def export_parquet(
             pq.write_table(schema.empty_table(), partial / "empty.parquet")
         if progress is not None:
             progress(name, count, total)
-        _swap_in(partial, folder / name)
+        swap_in(partial, folder / name)
         written[name] = count
     return written
