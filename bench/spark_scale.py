@@ -153,9 +153,11 @@ def _tree(root: int) -> list[int]:
 
 
 def _usage(pid: int) -> tuple[float, int]:
-    """CPU seconds (user + system) and resident bytes of one process."""
+    """CPU seconds and resident bytes of one process. CPU: user and system of the
+    process and of its children that ended and were reaped (PySpark's daemon forks
+    the Python workers; their seconds land in its children's figures)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    cpu = sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
     return cpu, int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
 
 
