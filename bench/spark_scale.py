@@ -2,23 +2,28 @@
 batch model scoring, on DuckDB and on Spark (``local[2]``), beside the bare model
 prediction on the same rows, as the row count doubles.
 
-    .venv/bin/python bench/spark_scale.py [--rows 250000 500000 1000000] [--engines duckdb spark]
-                                          [--skip-backfill] [--out FILE.json]
+    .venv/bin/python bench/spark_scale.py [--rows 1000000 2000000 4000000] [--engines duckdb spark]
+                                          [--backfill-rows 100000 200000] [--out FILE.json]
 
-Rows are written as a Parquet export (``feature_events``, ``outcome_events``, as
-``ecomrisk export parquet`` writes them), which both engines read. Backfill is the
-same feature SQL as the online path (``all_features_sql``); scoring is the live
-model's ``assess_many`` on Arrow batches (Spark: ``mapInArrow``). Reported per step:
-wall time, CPU time of this process and of the Spark JVM (its worker processes
-run as children of the JVM and are counted in neither: see docs), peak RSS of
-this process and of the JVM, and the load average at the start.
+Rows are generated column-wise (numpy) straight to date-partitioned Parquet: the
+event tables of the export (``feature_events``, ``outcome_events``, as ``ecomrisk
+export parquet`` writes them) and the model's inputs of each shipment. Backfill is
+``features.backfill`` (the feature SQL, written to Parquet by the engine);
+scoring is the model's ``assess_many`` over the Parquet's Arrow batches, written
+back to Parquet (``map_parquet``; Spark: ``mapInArrow`` in its Python workers), so
+no step collects the rows. The bare model is the classifier's XGBoost prediction
+on the same batches, in this process.
+
+Reported per step: wall time; CPU seconds and peak memory of the **process
+tree** (this process, the Spark JVM and its Python workers: /proc sampled every
+0.2 s, peak = the highest sum of RSS seen at once); the load average at the start.
 """
 
 import argparse
 import json
 import os
-import resource
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,8 +34,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from ecomrisk.engines.batch import BatchEngine, batch_engine
-from ecomrisk.features.catalogue import HISTORY_FEATURES
-from ecomrisk.features.sql import all_features_sql
+from ecomrisk.features.backfill import backfill
 from ecomrisk.risk.model.artifact import TrainedModel
 from ecomrisk.risk.model.batch_scoring import ASSESSMENT_SCHEMA, assessment_function
 from ecomrisk.risk.model.training import train
@@ -130,94 +134,177 @@ def a_model() -> TrainedModel:
     return TrainedModel.from_bytes(trained.to_bytes(), "bench@1")
 
 
-def _jvm_pid() -> int | None:
-    from pyspark.sql import SparkSession
+def _tree(root: int) -> list[int]:
+    """``root`` and every process descended from it (the JVM, Spark's workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
 
-    session = SparkSession.getActiveSession()
-    if session is None:
-        return None
-    return int(session.sparkContext._jvm.java.lang.ProcessHandle.current().pid())  # type: ignore[union-attr]
 
-
-def _proc(pid: int | None) -> tuple[float, float]:
-    """CPU seconds and peak RSS (MB) of another process, from /proc."""
-    if pid is None:
-        return 0.0, 0.0
+def _usage(pid: int) -> tuple[float, int]:
+    """CPU seconds and resident bytes of one process. CPU: user and system of the
+    process and of its children that ended and were reaped (PySpark's daemon forks
+    the Python workers; their seconds land in its children's figures)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    hwm = [
-        ln for ln in Path(f"/proc/{pid}/status").read_text().splitlines() if ln.startswith("VmHWM")
-    ]
-    return cpu, int(hwm[0].split()[1]) / 1024 if hwm else 0.0
+    cpu = sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return cpu, int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def measure(step: Callable[[], Any], jvm: bool) -> dict[str, float]:
+class TreeSampler(threading.Thread):
+    """Peak RSS of the process tree, and the CPU of every process seen in it."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak, self.cpu, self.stopped = 0, {}, threading.Event()
+        self.start_cpu = self._sample()
+
+    def _sample(self) -> dict[int, float]:
+        total, cpu = 0, {}
+        for pid in _tree(os.getpid()):
+            try:
+                cpu[pid], rss = _usage(pid)
+            except (OSError, IndexError, ValueError):
+                continue
+            total += rss
+        self.peak = max(self.peak, total)
+        return cpu
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.2):
+            self.cpu.update(self._sample())
+
+    def finish(self) -> tuple[float, float]:
+        self.stopped.set()
+        self.join()
+        self.cpu.update(self._sample())
+        used = sum(c - self.start_cpu.get(pid, 0.0) for pid, c in self.cpu.items())
+        return used, self.peak / 2**20
+
+
+def measure(step: Callable[[], Any]) -> dict[str, float]:
     load = os.getloadavg()[0]
-    jvm_before = _proc(_jvm_pid())[0] if jvm else 0.0
-    cpu, wall = time.process_time(), time.perf_counter()
+    sampler = TreeSampler()
+    sampler.start()
+    wall = time.perf_counter()
     step()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    jvm_cpu, jvm_rss = _proc(_jvm_pid()) if jvm else (0.0, 0.0)
+    wall = time.perf_counter() - wall
+    cpu, peak = sampler.finish()
     return {
         "wall_s": round(wall, 2),
-        "cpu_s": round(cpu, 2),
-        "jvm_cpu_s": round(jvm_cpu - jvm_before, 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "jvm_peak_rss_mb": round(jvm_rss),
+        "tree_cpu_s": round(cpu, 2),
+        "tree_peak_rss_mb": round(peak),
         "load_1min": round(load, 1),
     }
 
 
-def run(rows: int, engines: list[str], backfill: bool, model: TrainedModel) -> list[dict[str, Any]]:
+def write_inputs(rows: int, folder: Path) -> None:
+    """The model's inputs of ``rows`` shipments as date-partitioned Parquet, made
+    column-wise a chunk at a time (bounded memory whatever ``rows``)."""
+    for start in range(0, rows, WRITE_ROWS):
+        part = model_rows(min(WRITE_ROWS, rows - start), seed=start)
+        sid = pa.array(np.arange(start + 1, start + part.num_rows + 1))
+        day = pa.array(((T0 + np.arange(part.num_rows) * 7) // DAY).astype(str))
+        ds.write_dataset(
+            part.append_column("sid", sid).append_column("day", day),
+            folder,
+            format="parquet",
+            partitioning=["day"],
+            partitioning_flavor="hive",
+            basename_template=f"part-{start}-{{i}}.parquet",
+            existing_data_behavior="overwrite_or_ignore",
+        )
+
+
+SCORED = ASSESSMENT_SCHEMA.append(pa.field("sid", pa.int64()))
+
+
+def scoring_function(model: TrainedModel) -> Callable[[pa.RecordBatch], pa.RecordBatch]:
+    assess = assessment_function(model)
+    columns = list(model_rows(1).column_names)
+
+    def score(batch: pa.RecordBatch) -> pa.RecordBatch:
+        scored = assess(batch.select(columns))
+        return scored.append_column("sid", batch.column("sid").cast(pa.int64()))
+
+    return score
+
+
+def run(
+    rows: int, engines: list[str], backfill_rows: set[int], model: TrainedModel
+) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
-    inputs = model_rows(rows)
 
-    def bare() -> None:
-        for batch in inputs.to_batches(max_chunksize=10_000):
-            model.assess_many(batch.to_pylist())
+    def report(engine: str, step: str, figures: dict[str, float], n: int = rows) -> None:
+        results.append({"rows": n, "engine": engine, "step": step, **figures})
+        print(json.dumps(results[-1]), flush=True)
 
-    results.append({"rows": rows, "engine": "python", "step": "bare model", **measure(bare, False)})
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        if backfill:
-            synthetic_events(rows, folder)
+        write_inputs(rows, folder / "inputs")
+        columns = model_rows(1).column_names
+
+        def bare() -> None:
+            source = ds.dataset(folder / "inputs", format="parquet", partitioning="hive")
+            for batch in source.to_batches(columns=columns, batch_size=100_000):
+                model.classifier.predict(batch)
+
+        report("python", "bare model", measure(bare))
+        if rows in backfill_rows:
+            synthetic_events(rows, folder / "export")
         for name in engines:
             engine: BatchEngine = batch_engine(name, "local[2]")
-            jvm = name == "spark"
-            if backfill:
-                sql = all_features_sql(HISTORY_FEATURES, engine.dialect, -5 * 3600)
-                relations = {t: folder / t for t in ("feature_events", "outcome_events")}
-                step = measure(lambda e=engine, q=sql, r=relations: e.query(q, r), jvm)
-                results.append({"rows": rows, "engine": name, "step": "backfill", **step})
-            score = measure(
-                lambda e=engine: e.map_batches(
-                    inputs, assessment_function(model), ASSESSMENT_SCHEMA
-                ),
-                jvm,
-            )
-            results.append({"rows": rows, "engine": name, "step": "scoring", **score})
-            print(json.dumps(results[-1]), flush=True)
+            if rows in backfill_rows:
+                out = folder / f"features-{name}"
+
+                def backfilled(e: BatchEngine = engine, o: Path = out) -> None:
+                    backfill(None, -5 * 3600, o, e, folder / "export")
+
+                report(name, "backfill", measure(backfilled))
+            scored = folder / f"scored-{name}"
+
+            def scoring(e: BatchEngine = engine, o: Path = scored) -> None:
+                e.map_parquet(folder / "inputs", scoring_function(model), SCORED, o)
+
+            step = measure(scoring)
+            written = ds.dataset(scored, format="parquet").count_rows()
+            assert written == rows, (written, rows)
+            report(name, "scoring", step)
     return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[250_000, 500_000, 1_000_000])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 2_000_000])
     parser.add_argument("--engines", nargs="+", default=["duckdb", "spark"])
-    parser.add_argument("--skip-backfill", action="store_true")
+    parser.add_argument(
+        "--backfill-rows", type=int, nargs="*", default=[], help="Sizes that also run the backfill"
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     model = a_model()
     results = []
     for rows in args.rows:
-        results += run(rows, args.engines, not args.skip_backfill, model)
-    print("| rows | engine | step | wall s | CPU s (+JVM) | peak RSS MB (JVM) | load |")
-    print("|---|---|---|---|---|---|---|")
+        results += run(rows, args.engines, set(args.backfill_rows), model)
+    print(
+        "| rows | engine | step | wall s | CPU s (tree) | CPU µs/row | peak RSS MB (tree) | load |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for r in results:
         print(
             f"| {r['rows']:,} | {r['engine']} | {r['step']} | {r['wall_s']} | "
-            f"{r['cpu_s']} (+{r['jvm_cpu_s']}) | {r['peak_rss_mb']} ({r['jvm_peak_rss_mb']}) | "
-            f"{r['load_1min']} |"
+            f"{r['tree_cpu_s']} | {r['tree_cpu_s'] / r['rows'] * 1e6:.1f} | "
+            f"{r['tree_peak_rss_mb']} | {r['load_1min']} |"
         )
     if args.out:
         args.out.write_text(json.dumps(results, indent=2))

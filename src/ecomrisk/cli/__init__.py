@@ -15,6 +15,7 @@ from ecomrisk.cli import (
     demo,
     export,
     facilities,
+    features,
     filers,
     history,
     ingest,
@@ -72,6 +73,7 @@ app.add_typer(history.app, name="history")
 app.add_typer(network.app, name="network")
 app.command(name="simulate-targeting")(simulate_targeting.simulate_targeting)
 app.add_typer(export.app, name="export")
+app.add_typer(features.app, name="features")
 app.add_typer(programme.app, name="programme")
 app.add_typer(measures.app, name="measures")
 

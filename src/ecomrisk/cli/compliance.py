@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ecomrisk.cli._common import console, fail, settings, store_engine
+from ecomrisk.cli._common import ENGINE_OPTION, chosen_engine, console, fail, settings, store_engine
 from ecomrisk.compliance import designs_repo, frame, service
 from ecomrisk.compliance.design import DesignError
 from ecomrisk.compliance.estimators import Interval
@@ -95,16 +95,26 @@ def report(
     interval: str = typer.Option("auto", "--interval", help="auto, wilson or exact"),
     output: Path = typer.Option(None, "--output", help="JSON file (default: data dir)"),
     plot: Path = typer.Option(None, "--plot", help="PNG file (default: beside the JSON)"),
+    engine_name: str = ENGINE_OPTION,
 ) -> None:
-    """Compliance, major-violation rate and revenue gap with intervals, by stratum; lift; plot."""
+    """Compliance, major-violation rate and revenue gap with intervals, by stratum; lift; plot.
+
+    ``--engine``: the estimators' sums by stratum run on that batch engine."""
     stratifiers = _by(by)
+    batch = chosen_engine(engine_name) if engine_name else None
     period = _period(since, until)
     config = settings()
     with store_engine() as engine, engine.connect() as connection:
         try:
             with console.status("reading the population and the exams"):
                 result = service.report(
-                    connection, config, period, stratifiers, confidence=confidence, method=interval
+                    connection,
+                    config,
+                    period,
+                    stratifiers,
+                    confidence=confidence,
+                    method=interval,
+                    batch=batch,
                 )
         except (LookupError, ValueError) as error:
             raise fail(str(error)) from None

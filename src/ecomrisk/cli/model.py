@@ -10,7 +10,16 @@ import typer
 from rich.table import Table
 from sqlalchemy import Engine
 
-from ecomrisk.cli._common import console, err_console, fail, settings, stage_progress, store_engine
+from ecomrisk.cli._common import (
+    ENGINE_OPTION,
+    chosen_engine,
+    console,
+    err_console,
+    fail,
+    settings,
+    stage_progress,
+    store_engine,
+)
 from ecomrisk.risk.context import feature_context
 from ecomrisk.risk.model import registry
 from ecomrisk.store import migrate
@@ -53,14 +62,22 @@ def train(
         "--tune/--no-tune",
         help="Choose tree parameters by the small tuning search on the later slice",
     ),
+    engine_name: str = ENGINE_OPTION,
+    export: Path = typer.Option(
+        None, "--export", help="Read the training set from this Parquet export"
+    ),
 ) -> None:
-    """Train on inspected shipments (features as of filing) and store the model as a draft."""
+    """Train on inspected shipments (features as of filing) and store the model as a draft.
+
+    The training set is built on the batch engine; on Spark the trees are fitted by
+    XGBoost's Spark training too."""
     if calibration not in ("auto", "isotonic", "platt"):
         raise fail(f"--calibration {calibration!r}: use auto, isotonic or platt")
     # XGBoost, scikit-learn and pandas load for the commands that need them only.
     from ecomrisk.risk.model.service import train_and_register
     from ecomrisk.risk.model.training import TrainingError
 
+    batch = chosen_engine(engine_name)
     with _store() as engine:
         context = feature_context(engine, settings())
         try:
@@ -75,6 +92,8 @@ def train(
                     calibration=calibration,
                     progress=advance,
                     search=search,
+                    batch=batch,
+                    export=export,
                 )
         except TrainingError as error:
             raise fail(str(error)) from None

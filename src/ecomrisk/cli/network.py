@@ -14,6 +14,7 @@ from ecomrisk.cli._common import (
     chosen_engine,
     console,
     fail,
+    settings,
     stage_progress,
     store_engine,
 )
@@ -34,12 +35,22 @@ def resolve(
     reuse_model: bool = typer.Option(
         False, "--reuse-model", help="Keep the stored model instead of estimating a new one"
     ),
+    engine_name: str = ENGINE_OPTION,
 ) -> None:
-    """Resolve every stored party record into entities (Splink on DuckDB)."""
+    """Resolve every stored party record into entities (Splink on DuckDB or Spark)."""
     from ecomrisk.risk.network.resolve import resolve as run
 
+    batch = chosen_engine(engine_name)
+    spark_master = settings().spark_master
     with store_engine() as engine, stage_progress() as advance:
-        report = run(engine, threshold=threshold, retrain=not reuse_model, progress=advance)
+        report = run(
+            engine,
+            threshold=threshold,
+            retrain=not reuse_model,
+            progress=advance,
+            engine_name=batch.name,
+            spark_master=spark_master,
+        )
     if not report.records:
         raise fail("no party records in the store: file some shipments first")
     console.print(

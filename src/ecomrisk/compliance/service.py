@@ -13,6 +13,7 @@ from ecomrisk.compliance.design import DesignError, StratumDesign
 from ecomrisk.compliance.design import design as make_design
 from ecomrisk.compliance.report import Report, compliance_report
 from ecomrisk.domain.jurisdiction import load_profile
+from ecomrisk.engines.batch import BatchEngine
 from ecomrisk.reference.fx import bundled_rates
 from ecomrisk.settings import Settings
 from ecomrisk.store.fx_repo import latest_rates
@@ -68,9 +69,11 @@ def report(
     *,
     confidence: float = 0.95,
     method: str = "auto",
+    batch: BatchEngine | None = None,
 ) -> Report:
     """Compliance, major-violation rate and revenue gap by stratum, and the lift of
-    targeting, from the random exams of shipments arriving in the period."""
+    targeting, from the random exams of shipments arriving in the period (``batch``:
+    the estimators' sums on that engine)."""
     if method not in INTERVALS:
         raise ValueError(f"interval: {method!r} is not auto, wilson or exact")
     if not 0.5 <= confidence < 1:
@@ -93,4 +96,5 @@ def report(
         currency=profile.currency,
         confidence=confidence,
         method=method,  # type: ignore[arg-type]
+        batch=batch,
     )

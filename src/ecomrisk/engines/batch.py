@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 import duckdb
 import pyarrow as pa
+import pyarrow.dataset as ds
 
 from ecomrisk.engines.dialects import DUCKDB, SPARK, Dialect
 from ecomrisk.engines.spark import spark_session
@@ -47,6 +48,18 @@ class BatchEngine(Protocol):
     ) -> Iterator[pa.RecordBatch]:
         """The result of ``sql`` batch by batch (about ``batch_rows`` rows each, in the
         query's order), so the caller holds one batch at a time, not the whole result."""
+        ...
+
+    def write_parquet(self, sql: str, relations: Mapping[str, Relation], folder: Path) -> None:
+        """The result of ``sql`` written as Parquet files into ``folder`` (made anew) by
+        the engine itself: rows stream from query to files, never all in memory."""
+        ...
+
+    def map_parquet(
+        self, source: Path, function: BatchFunction, schema: pa.Schema, folder: Path
+    ) -> None:
+        """``function`` over the Arrow batches of the Parquet under ``source``, written as
+        Parquet into ``folder``: a batch job whose rows never meet on the driver."""
         ...
 
 
@@ -88,6 +101,21 @@ class DuckDBEngine:
         batches = [function(b) for b in table.to_batches(max_chunksize=MAP_BATCH_ROWS)]
         return pa.Table.from_batches(batches, schema=schema)
 
+    def write_parquet(self, sql: str, relations: Mapping[str, Relation], folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=False)
+        with duckdb.connect() as duck:
+            _register(duck, relations)
+            target = str(folder / "part-0.parquet").replace("'", "''")
+            duck.sql(f"COPY ({sql}) TO '{target}' (FORMAT PARQUET)")
+
+    def map_parquet(
+        self, source: Path, function: BatchFunction, schema: pa.Schema, folder: Path
+    ) -> None:
+        batches = ds.dataset(source, format="parquet", partitioning="hive").to_batches(
+            batch_size=MAP_BATCH_ROWS
+        )
+        ds.write_dataset((function(b) for b in batches), folder, schema=schema, format="parquet")
+
 
 @dataclass(frozen=True)
 class SparkEngine:
@@ -124,6 +152,22 @@ class SparkEngine:
                 rows = []
         if rows:
             yield pa.RecordBatch.from_pylist(rows)
+
+    def write_parquet(self, sql: str, relations: Mapping[str, Relation], folder: Path) -> None:
+        self._frame(sql, relations).write.mode("errorifexists").parquet(str(folder))
+
+    def map_parquet(
+        self, source: Path, function: BatchFunction, schema: pa.Schema, folder: Path
+    ) -> None:
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        def apply(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            for batch in batches:
+                yield function(batch)
+
+        frame = spark_session(self.master).read.parquet(str(source))
+        mapped = frame.mapInArrow(apply, from_arrow_schema(schema))
+        mapped.write.mode("errorifexists").parquet(str(folder))
 
     def map_batches(self, table: pa.Table, function: BatchFunction, schema: pa.Schema) -> pa.Table:
         from pyspark.sql.pandas.types import from_arrow_schema

@@ -1,6 +1,7 @@
 """What differs between the engines that run ecomrisk's SQL, and nothing else."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 
 @dataclass(frozen=True)
@@ -10,6 +11,8 @@ class Dialect:
     integer_division: str = "/"
     # Spark SQL has no `DOUBLE PRECISION`, only `DOUBLE`.
     double_type: str = "DOUBLE PRECISION"
+    # An instant with its zone: DuckDB's TIMESTAMPTZ; Spark's TIMESTAMP is one already.
+    instant_type: str = "TIMESTAMP WITH TIME ZONE"
 
     def int_div(self, numerator: str, denominator: str) -> str:
         return f"({numerator}) {self.integer_division} ({denominator})"
@@ -17,12 +20,17 @@ class Dialect:
     def as_double(self, expression: str) -> str:
         return f"CAST({expression} AS {self.double_type})"
 
+    def instant(self, moment: datetime) -> str:
+        """A literal of the instant ``moment`` (aware), written in UTC."""
+        utc = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return f"CAST('{utc}+00:00' AS {self.instant_type})"
+
 
 SQLITE = Dialect("sqlite")
 POSTGRESQL = Dialect("postgresql")
-DUCKDB = Dialect("duckdb", integer_division="//")
+DUCKDB = Dialect("duckdb", integer_division="//", instant_type="TIMESTAMPTZ")
 # Spark's `/` is true division too; `DIV` truncates towards zero, as the others do.
-SPARK = Dialect("spark", integer_division="DIV", double_type="DOUBLE")
+SPARK = Dialect("spark", integer_division="DIV", double_type="DOUBLE", instant_type="TIMESTAMP")
 
 _BY_NAME = {d.name: d for d in (SQLITE, POSTGRESQL, DUCKDB, SPARK)}
 

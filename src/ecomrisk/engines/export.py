@@ -9,7 +9,7 @@ good one and a re-run neither duplicates nor loses rows.
 
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,7 +103,28 @@ def _batches(
             yield pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
-def _swap_in(partial: Path, target: Path) -> None:
+def store_relation(
+    engine: Engine, table: Table, where: Any = None, columns: Sequence[str] | None = None
+) -> pa.Table:
+    """``table`` (its ``columns`` of the rows matching ``where``, if given) streamed out
+    of the store as Arrow, typed as in the export (JSON as text, money as its decimal
+    text), without the day column: a relation for a batch engine, straight from the store."""
+    chosen = [c for c in table.columns if columns is None or c.name in columns]
+    schema = pa.schema([pa.field(c.name, _arrow_type(c)) for c in chosen])
+    query = select(*chosen) if where is None else select(*chosen).where(where)
+    batches = []
+    with engine.connect() as connection:
+        result = connection.execution_options(yield_per=EXPORT_BATCH_ROWS).execute(query)
+        for rows in result.partitions():
+            arrays = [
+                pa.array([_cell(row[i], c) for row in rows], f.type)
+                for i, (c, f) in enumerate(zip(chosen, schema, strict=True))
+            ]
+            batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
+    return pa.Table.from_batches(batches, schema=schema)
+
+
+def swap_in(partial: Path, target: Path) -> None:
     old = target.with_name(f".{target.name}.old")
     if target.exists():
         target.rename(old)
@@ -147,6 +168,6 @@ def export_parquet(
             pq.write_table(schema.empty_table(), partial / "empty.parquet")
         if progress is not None:
             progress(name, count, total)
-        _swap_in(partial, folder / name)
+        swap_in(partial, folder / name)
         written[name] = count
     return written

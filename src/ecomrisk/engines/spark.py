@@ -19,6 +19,9 @@ ARROW_BATCH_ROWS = 10_000
 
 _CONFIG = {
     "spark.ui.enabled": "false",
+    # Local mode runs everything in the driver's JVM: the feature SQL's correlated
+    # subqueries ran out of the default 1 GB heap when written to Parquet.
+    "spark.driver.memory": "2g",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": str(SHUFFLE_PARTITIONS),
     "spark.sql.execution.arrow.pyspark.enabled": "true",
@@ -33,6 +36,12 @@ _CONFIG = {
 }
 
 
+def _splink_jar() -> str:
+    from splink.backends.spark import similarity_jar_location
+
+    return similarity_jar_location()
+
+
 @cache
 def spark_session(master: str) -> "SparkSession":
     """The process's session on ``master`` (``local[2]``, or a cluster URL)."""
@@ -42,6 +51,9 @@ def spark_session(master: str) -> "SparkSession":
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.master(master).appName("ecomrisk")
+    # Splink's string-similarity functions (jaro_winkler, ...) for entity resolution:
+    # a jar shipped inside the splink package, loaded with the session (no download).
+    builder = builder.config("spark.jars", _splink_jar())
     for key, value in _CONFIG.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()

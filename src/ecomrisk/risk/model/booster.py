@@ -36,10 +36,14 @@ __all__ = [
     "DEFAULT_CANDIDATES",
     "Booster",
     "BoosterParams",
+    "Fitter",
     "Kind",
+    "Prepared",
     "Trial",
     "Tuning",
     "fit",
+    "kept_rounds",
+    "prepare",
     "tune",
 ]
 
@@ -265,7 +269,20 @@ def _levels(series: pd.Series) -> list[str]:
     return sorted(series.dropna().astype("string").unique().tolist())
 
 
-def fit(
+@dataclass(frozen=True)
+class Prepared:
+    """Checked, encoded training data: what any trainer of a :class:`Booster` starts from
+    (:func:`fit` in process; ``spark_fit`` on Spark)."""
+
+    x: pd.DataFrame  # numeric columns as float, categorical ones coded with ``categories``
+    features: list[str]
+    categories: dict[str, list[str]]
+    labels: npt.NDArray[np.float64]
+    weights: npt.NDArray[np.float64] | None
+    valid: tuple[pd.DataFrame, npt.NDArray[np.float64], npt.NDArray[np.float64] | None] | None
+
+
+def prepare(
     x: Frame,
     y: npt.ArrayLike,
     *,
@@ -273,17 +290,8 @@ def fit(
     weight: npt.ArrayLike | None = None,
     valid: Validation | None = None,
     categorical: Sequence[str] | None = None,
-    params: BoosterParams | None = None,
-    seed: int = 0,
-    nthread: int | None = None,
-) -> Booster:
-    """Fit a binary classifier or a regressor.
-
-    ``categorical`` names the categorical columns; by default every column of
-    object, string or category dtype. All other columns must be numeric (NaN is
-    missing). With ``valid``, training stops early on it and keeps the best round.
-    """
-    params = params or BoosterParams()
+) -> Prepared:
+    """Check and encode the data of :func:`fit` (same arguments, same errors)."""
     frame = _as_frame(x)
     if frame.shape[1] == 0:
         raise ValueError("x: no feature columns")
@@ -304,15 +312,7 @@ def fit(
     weights = None if weight is None else _vector(weight, "weight", len(frame))
     if weights is not None and (weights < 0).any():
         raise ValueError("weight: must be >= 0")
-
-    dtrain = xgb.DMatrix(
-        _encode(frame, features, categories),
-        label=labels,
-        weight=weights,
-        enable_categorical=True,
-        feature_names=features,
-    )
-    evals: list[tuple[xgb.DMatrix, str]] = []
+    validation = None
     if valid is not None:
         vframe = _as_frame(valid[0])
         missing = [name for name in features if name not in vframe.columns]
@@ -320,12 +320,59 @@ def fit(
             raise ValueError(f"valid: missing feature columns {missing}")
         vlabels = _vector(valid[1], "valid y", len(vframe))
         vweight = valid[2] if len(valid) == 3 else None
-        dvalid = xgb.DMatrix(
+        validation = (
             _encode(vframe, features, categories),
-            label=vlabels,
-            weight=None if vweight is None else _vector(vweight, "valid weight", len(vframe)),
-            enable_categorical=True,
-            feature_names=features,
+            vlabels,
+            None if vweight is None else _vector(vweight, "valid weight", len(vframe)),
+        )
+    return Prepared(
+        _encode(frame, features, categories), features, categories, labels, weights, validation
+    )
+
+
+def kept_rounds(
+    model: xgb.Booster, validated: bool, params: BoosterParams
+) -> tuple[xgb.Booster, int, float | None]:
+    """The model cut to its best round when early stopping chose one (so every later
+    use, predict, contribs or bytes, agrees), with that round and its score."""
+    if not validated:
+        return model, params.max_rounds - 1, None
+    best_iteration, best_score = int(model.best_iteration), float(model.best_score)
+    return model[: best_iteration + 1], best_iteration, best_score
+
+
+def fit(
+    x: Frame,
+    y: npt.ArrayLike,
+    *,
+    kind: Kind = "binary",
+    weight: npt.ArrayLike | None = None,
+    valid: Validation | None = None,
+    categorical: Sequence[str] | None = None,
+    params: BoosterParams | None = None,
+    seed: int = 0,
+    nthread: int | None = None,
+) -> Booster:
+    """Fit a binary classifier or a regressor.
+
+    ``categorical`` names the categorical columns; by default every column of
+    object, string or category dtype. All other columns must be numeric (NaN is
+    missing). With ``valid``, training stops early on it and keeps the best round.
+    """
+    params = params or BoosterParams()
+    data = prepare(x, y, kind=kind, weight=weight, valid=valid, categorical=categorical)
+    dtrain = xgb.DMatrix(
+        data.x,
+        label=data.labels,
+        weight=data.weights,
+        enable_categorical=True,
+        feature_names=data.features,
+    )
+    evals: list[tuple[xgb.DMatrix, str]] = []
+    if data.valid is not None:
+        vx, vlabels, vweights = data.valid
+        dvalid = xgb.DMatrix(
+            vx, label=vlabels, weight=vweights, enable_categorical=True, feature_names=data.features
         )
         evals = [(dvalid, "valid")]
 
@@ -337,22 +384,21 @@ def fit(
         early_stopping_rounds=params.early_stopping_rounds if evals else None,
         verbose_eval=False,
     )
-    if evals:
-        best_iteration, best_score = int(model.best_iteration), float(model.best_score)
-        # Keep the best round only, so every later use (predict, contribs, bytes) agrees.
-        model = model[: best_iteration + 1]
-    else:
-        best_iteration, best_score = params.max_rounds - 1, None
+    model, best_iteration, best_score = kept_rounds(model, bool(evals), params)
     return Booster(
         kind=kind,
-        features=features,
-        categories=categories,
+        features=data.features,
+        categories=data.categories,
         params=params,
         seed=seed,
         best_iteration=best_iteration,
         best_score=best_score,
         model=model,
     )
+
+
+Fitter: TypeAlias = Callable[..., Booster]
+"""Anything called as :func:`fit` is (``spark_fit.spark_fitter`` trains on Spark)."""
 
 
 DEFAULT_CANDIDATES: tuple[BoosterParams, ...] = (
@@ -400,6 +446,7 @@ def tune(
     seed: int = 0,
     nthread: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    fitter: Fitter = fit,
 ) -> Tuning:
     """Fit each candidate with early stopping on ``valid``; keep the best by ``score``.
 
@@ -407,7 +454,8 @@ def tune(
     are used as given, except that ``base``, when given, supplies the budget and
     objective of every one (``max_rounds``, ``early_stopping_rounds``,
     ``objective``, ``eval_metric``), so a search runs with a shared budget.
-    ``progress(done, total)`` is called after each candidate.
+    ``progress(done, total)`` is called after each candidate; ``fitter`` trains each
+    (:func:`fit` in process by default).
     """
     if not candidates:
         raise ValueError("candidates: at least one parameter set is needed")
@@ -425,7 +473,7 @@ def tune(
                 objective=base.objective,
                 eval_metric=base.eval_metric,
             )
-        model = fit(
+        model = fitter(
             x,
             y,
             kind=kind,

@@ -9,16 +9,21 @@ stored decision (a history import) takes its features from the batch feature
 matrix, which is point in time by construction for history features.
 """
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, and_, case, func, select
 
 from ecomrisk.domain.enums import SelectionKind
-from ecomrisk.features.matrix import FeatureContext, feature_matrix
+from ecomrisk.engines.batch import BatchEngine, Relation
+from ecomrisk.engines.export import store_relation
+from ecomrisk.features.matrix import FeatureContext, feature_matrix, feature_rows
+from ecomrisk.risk.model.dataset_sql import filing_features_sql, labels_sql
 from ecomrisk.store.schema import decisions, outcomes, shipments
 
 
@@ -90,45 +95,40 @@ def _filing_time_features(engine: Engine, sids: Sequence[int]) -> dict[int, dict
     return {int(r.shipment_id): dict(r.features) for r in rows if r.features}
 
 
-def training_examples(
-    engine: Engine,
-    context: FeatureContext,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> list[Example]:
-    """Inspected shipment versions filed in [since, until), oldest exam first."""
-    labels = _labels(engine, since, until)
+def _merged(
+    labels: Iterable[Mapping[str, Any]], context: FeatureContext
+) -> dict[int, dict[str, Any]]:
+    """One label per shipment version from its rows per currency: violation if any
+    exam found one, random if any exam was sampled, revenue in the profile's currency."""
     by_sid: dict[int, dict[str, Any]] = {}
     for row in labels:
         merged = by_sid.setdefault(
-            int(row.sid),
+            int(row["sid"]),
             {
-                "received_at": row.received_at,
-                "examined_at": row.examined_at,
+                "received_at": row["received_at"],
+                "examined_at": row["examined_at"],
                 "violation": False,
                 "revenue": 0.0,
                 "random": False,
                 "probability": None,
-                "selection": row.selection,
+                "selection": row["selection"],
             },
         )
-        merged["violation"] |= bool(row.violation)
-        merged["random"] |= bool(row.random)
-        merged["probability"] = row.probability or merged["probability"]
-        merged["examined_at"] = max(merged["examined_at"], row.examined_at)
-        if row.revenue is not None and row.currency and context.rates.has(row.currency):
+        merged["violation"] |= bool(row["violation"])
+        merged["random"] |= bool(row["random"])
+        merged["probability"] = row["probability"] or merged["probability"]
+        merged["examined_at"] = max(merged["examined_at"], row["examined_at"])
+        currency, revenue = row["currency"], row["revenue"]
+        if revenue is not None and currency and context.rates.has(currency):
             merged["revenue"] += float(
-                context.rates.convert(Decimal(row.revenue), row.currency, context.profile.currency)
+                context.rates.convert(Decimal(revenue), currency, context.profile.currency)
             )
-    features = _filing_time_features(engine, list(by_sid))
-    missing = [sid for sid in by_sid if sid not in features]
-    if missing:
-        wanted = set(missing)
-        for row in feature_matrix(engine, context).to_pylist():
-            if row["sid"] in wanted:
-                sid = row.pop("sid")
-                row.pop("received_at")
-                features[sid] = row
+    return by_sid
+
+
+def _examples(
+    by_sid: Mapping[int, Mapping[str, Any]], features: Mapping[int, dict[str, Any]]
+) -> list[Example]:
     examples = [
         Example(
             sid=sid,
@@ -144,3 +144,78 @@ def training_examples(
         if sid in features
     ]
     return sorted(examples, key=lambda e: (e.examined_at, e.sid))
+
+
+def _matrix_features(rows: Iterable[dict[str, Any]], wanted: set[int]) -> dict[int, dict[str, Any]]:
+    found = {}
+    for row in rows:
+        if row["sid"] in wanted:
+            sid = row.pop("sid")
+            row.pop("received_at")
+            found[sid] = row
+    return found
+
+
+def training_examples(
+    engine: Engine,
+    context: FeatureContext,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[Example]:
+    """Inspected shipment versions filed in [since, until), oldest exam first."""
+    by_sid = _merged((row._mapping for row in _labels(engine, since, until)), context)
+    features = _filing_time_features(engine, list(by_sid))
+    missing = {sid for sid in by_sid if sid not in features}
+    if missing:
+        features.update(_matrix_features(feature_matrix(engine, context).to_pylist(), missing))
+    return _examples(by_sid, features)
+
+
+def _utc(moment: datetime) -> datetime:
+    # DuckDB hands timestamps back in the zone of its session; the store's are UTC.
+    return moment.astimezone(UTC)
+
+
+def training_examples_on(
+    batch: BatchEngine,
+    engine: Engine,
+    context: FeatureContext,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    export: Path | None = None,
+) -> list[Example]:
+    """``training_examples``, its joins and aggregations run on ``batch`` (DuckDB or
+    Spark) over the store's tables or over a Parquet export (``export``)."""
+    if export is not None:
+        relations: dict[str, Relation] = {
+            name: export / name for name in ("shipments", "outcomes", "decisions")
+        }
+    else:
+        inspected = decisions.c.shipment_id.in_(select(outcomes.c.shipment_id))
+        relations = {
+            "shipments": store_relation(engine, shipments, columns=("id", "received_at")),
+            "outcomes": store_relation(engine, outcomes),
+            "decisions": store_relation(
+                engine,
+                decisions,
+                and_(decisions.c.kind == "live", inspected),
+                ("id", "shipment_id", "kind", "features"),
+            ),
+        }
+    labels = batch.query(labels_sql(batch.dialect, since, until), relations).to_pylist()
+    for row in labels:
+        row["received_at"], row["examined_at"] = _utc(row["received_at"]), _utc(row["examined_at"])
+    by_sid = _merged(labels, context)
+    stored = batch.query(filing_features_sql(), relations)
+    features = {
+        int(sid): json.loads(text)
+        for sid, text in zip(
+            stored.column("sid").to_pylist(), stored.column("features").to_pylist(), strict=True
+        )
+        if sid in by_sid and text is not None and json.loads(text)
+    }
+    missing = {sid for sid in by_sid if sid not in features}
+    if missing:
+        rows = feature_rows(engine, context, batch=batch, export=export)
+        features.update(_matrix_features(rows, missing))
+    return _examples(by_sid, features)

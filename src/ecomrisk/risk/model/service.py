@@ -2,14 +2,17 @@
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
+from ecomrisk.engines.batch import BatchEngine, SparkEngine
 from ecomrisk.features.matrix import FeatureContext
 from ecomrisk.risk.model import registry
 from ecomrisk.risk.model.artifact import TrainedModel
-from ecomrisk.risk.model.dataset import training_examples
+from ecomrisk.risk.model.booster import Fitter, fit
+from ecomrisk.risk.model.dataset import training_examples, training_examples_on
 from ecomrisk.risk.model.evaluation import evaluate_examples
 from ecomrisk.risk.model.training import train
 
@@ -27,13 +30,33 @@ def train_and_register(
     calibration: str = "auto",
     progress: Progress | None = None,
     search: bool = True,
+    batch: BatchEngine | None = None,
+    export: Path | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Train on the shipments filed in [since, until) and store the model as a draft
-    (``search``: with the tuning search, recorded in its details)."""
-    examples = training_examples(engine, context, since, until)
+    (``search``: with the tuning search, recorded in its details).
+
+    ``batch``: build the training set on that engine (over ``export`` if given) and,
+    on Spark, fit the trees with XGBoost's Spark training; else the store's SQL and
+    XGBoost in process."""
+    fitter: Fitter = fit
+    if batch is None:
+        examples = training_examples(engine, context, since, until)
+    else:
+        examples = training_examples_on(batch, engine, context, since, until, export)
+        if isinstance(batch, SparkEngine):
+            from ecomrisk.risk.model.spark_fit import spark_fitter
+
+            fitter = spark_fitter(batch.master)
     model, details = train(
-        examples, seed=seed, calibration=calibration, progress=progress, search=search
+        examples,
+        seed=seed,
+        calibration=calibration,
+        progress=progress,
+        search=search,
+        fitter=fitter,
     )
+    details["engine"] = "local" if batch is None else batch.name
     details["window"]["requested"] = {
         "from": since.isoformat() if since else None,
         "to": until.isoformat() if until else None,

@@ -21,6 +21,7 @@ from ecomrisk.risk.model.booster import (
     DEFAULT_CANDIDATES,
     Booster,
     BoosterParams,
+    Fitter,
     Tuning,
     fit,
     tune,
@@ -111,7 +112,9 @@ def _counts(part: Sequence[Example]) -> dict[str, int]:
     }
 
 
-def _revenue_model(model: TrainedModel, slices: Slices, seed: int) -> tuple[Any | None, float]:
+def _revenue_model(
+    model: TrainedModel, slices: Slices, seed: int, fitter: Fitter
+) -> tuple[Any | None, float]:
     """A regressor of revenue given a violation, or a weighted mean when too few."""
     fit_v = [e for e in slices.fit if e.violation]
     valid_v = [e for e in slices.calibration if e.violation]
@@ -120,7 +123,7 @@ def _revenue_model(model: TrainedModel, slices: Slices, seed: int) -> tuple[Any 
     constant = float(np.average(amounts, weights=w)) if len(fit_v) else 0.0
     if len(fit_v) < MIN_REVENUE_VIOLATIONS or not valid_v or not (amounts > 0).any():
         return None, constant
-    regressor = fit(
+    regressor = fitter(
         model.frame([e.features for e in fit_v]),
         amounts,
         kind="regression",
@@ -160,7 +163,7 @@ def _tuning_details(search: Tuning) -> dict[str, Any]:
 
 
 def _classifier(
-    model: TrainedModel, slices: Slices, seed: int, search: bool
+    model: TrainedModel, slices: Slices, seed: int, search: bool, fitter: Fitter
 ) -> tuple[Booster, dict[str, Any] | None]:
     """The trees, stopped early on the calibration slice (the one later in time);
     with ``search``, the best of the small tuning search there, scored by AUC."""
@@ -172,7 +175,7 @@ def _classifier(
     )
     # nthread=1: the same seed gives the same trees on any machine's core count.
     if not search:
-        booster = fit(
+        booster = fitter(
             x,
             labels(slices.fit),
             weight=weights(slices.fit),
@@ -193,6 +196,7 @@ def _classifier(
         base=CLASSIFIER_PARAMS,  # the budget: rounds and early stopping of every candidate
         seed=seed,
         nthread=1,
+        fitter=fitter,
     )
     return found.model, _tuning_details(found)
 
@@ -204,6 +208,7 @@ def train(
     progress: Callable[[str, int, int], None] | None = None,
     search: bool = False,
     test_slice: bool = True,
+    fitter: Fitter = fit,
 ) -> tuple[TrainedModel, dict[str, Any]]:
     """Fit, calibrate and measure a model; returns it and its registry details.
 
@@ -211,6 +216,8 @@ def train(
     on the calibration slice instead of using ``CLASSIFIER_PARAMS``.
     ``test_slice``: keep the newest 20 % apart to measure the model (its ``metrics``);
     without it they are fitted and ``metrics`` is empty (see :func:`time_slices`).
+    ``fitter`` fits every tree model (``booster.fit`` in process;
+    ``spark_fit.spark_fitter`` on Spark).
     """
 
     def step(done: int) -> None:
@@ -222,14 +229,14 @@ def train(
     numeric, text = model_columns([e.features for e in slices.fit], known_features())
     model = TrainedModel(numeric, text, classifier=None, calibration=None)  # type: ignore[arg-type]
     step(0)
-    model.classifier, tuning = _classifier(model, slices, seed, search)
+    model.classifier, tuning = _classifier(model, slices, seed, search, fitter)
     step(1)
     cal = slices.calibration
     model.calibration = fit_calibration(
         model.raw([e.features for e in cal]), labels(cal), weights(cal), calibration
     )
     step(2)
-    model.revenue, model.revenue_constant = _revenue_model(model, slices, seed)
+    model.revenue, model.revenue_constant = _revenue_model(model, slices, seed, fitter)
     step(3)
     details = {
         "window": _window(examples),

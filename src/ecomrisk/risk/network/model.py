@@ -48,7 +48,7 @@ class Comparison:
 def _null(column: str) -> Level:
     return Level(
         f"{column} missing",
-        lambda b: f'"{column}_l" IS NULL OR "{column}_r" IS NULL',
+        lambda b: f"{b.quote(column + '_l')} IS NULL OR {b.quote(column + '_r')} IS NULL",
         lambda a, b: a[column] is None or b[column] is None,
         is_null=True,
     )
@@ -57,7 +57,7 @@ def _null(column: str) -> Level:
 def _exact(column: str, label: str | None = None) -> Level:
     return Level(
         label or f"{column} equal",
-        lambda b: f'"{column}_l" = "{column}_r"',
+        lambda b: f"{b.quote(column + '_l')} = {b.quote(column + '_r')}",
         lambda a, b: a[column] == b[column],
     )
 
@@ -65,7 +65,9 @@ def _exact(column: str, label: str | None = None) -> Level:
 def _similar(column: str, at_least: float) -> Level:
     return Level(
         f"{column} similar (Jaro-Winkler >= {at_least})",
-        lambda b: f'{b.jaro_winkler}("{column}_l", "{column}_r") >= {at_least}',
+        lambda b: (
+            f"{b.jaro_winkler}({b.quote(column + '_l')}, {b.quote(column + '_r')}) >= {at_least}"
+        ),
         lambda a, b: JaroWinkler.similarity(a[column], b[column]) >= at_least,
     )
 
@@ -129,9 +131,13 @@ BLOCKS: tuple[tuple[str, ...], ...] = (
 )
 
 
-def blocking_sql(block: tuple[str, ...]) -> str:
-    equal = " AND ".join(f'l."{c}" = r."{c}"' for c in block)
-    return f"{equal} AND l.dgroup <> r.dgroup"
+def equal_sql(block: tuple[str, ...], backend: SplinkBackend) -> str:
+    """Both records of a pair have the same values in ``block``'s columns."""
+    return " AND ".join(f"l.{backend.quote(c)} = r.{backend.quote(c)}" for c in block)
+
+
+def blocking_sql(block: tuple[str, ...], backend: SplinkBackend) -> str:
+    return f"{equal_sql(block, backend)} AND l.dgroup <> r.dgroup"
 
 
 def splink_settings(backend: SplinkBackend) -> dict[str, Any]:
@@ -140,7 +146,7 @@ def splink_settings(backend: SplinkBackend) -> dict[str, Any]:
         "link_type": "dedupe_only",
         "unique_id_column_name": "unique_id",
         "probability_two_random_records_match": 1e-5,
-        "blocking_rules_to_generate_predictions": [blocking_sql(b) for b in BLOCKS],
+        "blocking_rules_to_generate_predictions": [blocking_sql(b, backend) for b in BLOCKS],
         "comparisons": [
             {
                 "output_column_name": c.name,
@@ -158,6 +164,27 @@ def splink_settings(backend: SplinkBackend) -> dict[str, Any]:
         "retain_intermediate_calculation_columns": False,
         "retain_matching_columns": False,
     }
+
+
+def on_backend(model: Mapping[str, Any], backend: SplinkBackend) -> dict[str, Any]:
+    """A trained model's numbers in the settings written for ``backend``: a model
+    estimated on one engine predicts on another (conditions are each engine's SQL)."""
+    settings = splink_settings(backend)
+    settings["probability_two_random_records_match"] = model["probability_two_random_records_match"]
+    trained = {c["output_column_name"]: c["comparison_levels"] for c in model["comparisons"]}
+    for comparison in settings["comparisons"]:
+        levels = trained[comparison["output_column_name"]]
+        if len(levels) != len(comparison["comparison_levels"]):
+            raise ValueError(
+                f"stored model's comparison {comparison['output_column_name']!r} has "
+                f"{len(levels)} levels, {ALGORITHM} has {len(comparison['comparison_levels'])}: "
+                "re-run `ecomrisk network resolve`"
+            )
+        for level, learnt in zip(comparison["comparison_levels"], levels, strict=True):
+            for number in ("m_probability", "u_probability"):
+                if number in learnt:
+                    level[number] = learnt[number]
+    return settings
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
 
+from ecomrisk.engines.batch import DEFAULT_SPARK_MASTER
 from ecomrisk.risk.network.components import components, strongest_forest
 from ecomrisk.risk.network.engines import SplinkBackend, backend_for
 from ecomrisk.risk.network.groups import deterministic_groups
@@ -98,10 +99,12 @@ def resolve(
     retrain: bool = True,
     engine_name: str = "duckdb",
     progress: Progress | None = None,
+    spark_master: str = DEFAULT_SPARK_MASTER,
 ) -> Resolution:
     """Resolve every stored party record into entities (``retrain=False`` reuses the
-    latest stored model, as the filing-time linker does)."""
-    backend = backend_for(engine_name)
+    latest stored model, as the filing-time linker does) with Splink on ``engine_name``
+    (``duckdb``, or ``spark`` on ``spark_master``)."""
+    backend = backend_for(engine_name, spark_master)
     report = Resolution()
     clock = time.perf_counter()
 

@@ -12,23 +12,16 @@ from typing import Any
 import pyarrow as pa
 
 from ecomrisk.risk.network.engines import SplinkBackend
-from ecomrisk.risk.network.model import splink_settings
+from ecomrisk.risk.network.model import equal_sql, on_backend, splink_settings
 
 # Training sizes: enough pairs for stable estimates, small enough for two cores.
 U_MAX_PAIRS = 2_000_000
 EM_MAX_PAIRS = 1_000_000
 SEED = 20261201
 # Blocks for EM: each leaves the fields it does not block on free to estimate.
-EM_BLOCKS = (
-    'l."name_key" = r."name_key" AND l."country" = r."country"',
-    'l."phone" = r."phone"',
-    'l."email" = r."email"',
-)
+EM_BLOCKS = (("name_key", "country"), ("phone",), ("email",))
 # Rules that admit almost no false matches, to estimate the prior.
-DETERMINISTIC_RULES = (
-    'l."seller" = r."seller"',
-    'l."phone" = r."phone" AND l."email" = r."email"',
-)
+DETERMINISTIC_RULES = (("seller",), ("phone", "email"))
 DETERMINISTIC_RECALL = 0.7
 
 # Splink warns about levels a small sample never shows; those are expected here.
@@ -50,12 +43,14 @@ def train(
     linker = _linker(backend, table, splink_settings(backend))
     training = linker.training
     training.estimate_probability_two_random_records_match(
-        list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
+        [equal_sql(rule, backend) for rule in DETERMINISTIC_RULES], recall=DETERMINISTIC_RECALL
     )
     training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=SEED)
     for block in EM_BLOCKS:
         training.estimate_parameters_using_expectation_maximisation(
-            block, max_pairs=EM_MAX_PAIRS, estimate_without_term_frequencies=True
+            equal_sql(block, backend),
+            max_pairs=EM_MAX_PAIRS,
+            estimate_without_term_frequencies=True,
         )
     if labels:  # confirmed matches: their agreements are what a match looks like
         labelled = pa.table(
@@ -77,9 +72,12 @@ def predict(
     backend: SplinkBackend, table: pa.Table, model: dict[str, Any], threshold: float
 ) -> pa.Table:
     """Pairs at or above ``threshold`` match probability: unique_id_l, unique_id_r, match_weight."""
-    linker = _linker(backend, table, model)
+    linker = _linker(backend, table, on_backend(model, backend))
     predictions = linker.inference.predict(
         threshold_match_probability=threshold, warning_mode="never"
     )
     result: pa.Table = predictions.as_pyarrow_table()
-    return result.select(["unique_id_l", "unique_id_r", "match_weight"])
+    # In pair order: engines return rows in any order, and the explaining forest
+    # breaks ties between equally strong links by the order they come in.
+    ordered = result.sort_by([("unique_id_l", "ascending"), ("unique_id_r", "ascending")])
+    return ordered.select(["unique_id_l", "unique_id_r", "match_weight"])
