@@ -194,3 +194,12 @@ def test_model_routes_list_show_promote_and_roll_back(
         ).first()
     assert row is not None
     assert row.versions["model"] == "risk@1"
+
+
+@pytest.mark.parametrize("label", ["risk@²", "risk@1²", "³", "risk@", "@2", "risk@1234567890"])
+def test_a_label_that_is_not_name_at_number_is_refused(label: str) -> None:
+    # Found by the API fuzzer: '²' passes str.isdigit() but not int().
+    from ecomrisk.risk.model.registry import ModelRegistryError, split_label
+
+    with pytest.raises(ModelRegistryError, match="NAME@VERSION"):
+        split_label(label)

@@ -62,7 +62,7 @@ def publish(connection: Connection, source: str, actor: str, origin: str = "rule
 
 def _split(label: str) -> tuple[str, int]:
     name, _, version = label.partition("@")
-    if not version.isdigit() or len(version) > 9:
+    if not version.isdecimal() or len(version) > 9:
         raise RulesetError(f"{label!r}: name a rule set as NAME@VERSION, e.g. default@2")
     return name, int(version)
 

@@ -53,7 +53,7 @@ def outcome_from_form(
             continue
         found.append(finding)
         recordation = _text(form, f"recordation_{row}")
-        if recordation is not None and not recordation.isdigit():
+        if recordation is not None and not recordation.isdecimal():
             problems.append(f"recordation_{row}: choose a recordation from the list")
             recordation = None
         if recordation is not None and finding.get("finding_type") != "counterfeit":

@@ -43,7 +43,7 @@ class StoredModel:
 def split_label(label: str) -> tuple[str, int]:
     """``risk@3`` -> ("risk", 3); a bare number names a version of the default model."""
     name, _, version = label.rpartition("@") if "@" in label else (DEFAULT_NAME, "", label)
-    if not name or not version.isdigit() or len(version) > 9:
+    if not name or not version.isdecimal() or len(version) > 9:
         raise ModelRegistryError(f"{label!r}: name a model as NAME@VERSION, e.g. risk@2")
     return name, int(version)
 

@@ -132,7 +132,7 @@ def expand(connection: Connection, node: str, limit: int = 50) -> dict[str, Any]
             }
             for r in rows
         ]
-    elif kind == "shipment" and key.isdigit() and len(key) < 19:
+    elif kind == "shipment" and key.isdecimal() and len(key) < 19:
         rows = connection.execute(
             select(parties.c.entity_id, parties.c.role, parties.c.name, shipments.c.received_at)
             .join(shipments, shipments.c.id == parties.c.shipment_id)
@@ -350,7 +350,7 @@ def link_evidence(
     kind, _, key = node.partition(":")
     limit = max(1, min(limit, MAX_LIMIT))
     if kind not in IDENTIFIER_COLUMNS and not (
-        kind == "shipment" and key.isdigit() and len(key) < 19
+        kind == "shipment" and key.isdecimal() and len(key) < 19
     ):
         raise ValueError(
             f"node {node!r}: the other end of a link is KIND:KEY with KIND one of "

@@ -29,7 +29,7 @@ _VERSION_LINE = re.compile(r"^version:\s*\d+\s*$", re.M)
 
 def _row(engine: EngineDep, label: str) -> Row[Any]:
     name, _, version = label.partition("@")
-    if not version.isdigit() or len(version) > 9:
+    if not version.isdecimal() or len(version) > 9:
         raise HTTPException(404, f"{label!r}: name a rule set as NAME@VERSION, e.g. default@2")
     with engine.connect() as connection:
         row = connection.execute(
