@@ -25,10 +25,11 @@ import duckdb
 import pyarrow as pa
 from sqlalchemy import Connection, Engine, Text, cast, func, select
 
+from ecomrisk.domain.records import Reason
 from ecomrisk.engines.batch import BatchEngine
 from ecomrisk.features.matrix import FeatureContext, feature_chunks
 from ecomrisk.risk import decision_rows, rulesets_repo
-from ecomrisk.risk.decide import with_model_outputs
+from ecomrisk.risk.decide import model_outputs
 from ecomrisk.risk.decision import decide
 from ecomrisk.risk.intelligence import no_intelligence, stored_intelligence
 from ecomrisk.risk.model.batch_scoring import assess_on
@@ -40,7 +41,7 @@ from ecomrisk.risk.rules.model import conditions
 from ecomrisk.risk.rules.sql import hit_column, rule_hits_sql
 from ecomrisk.risk.screen_filing import no_screening, stored_screening
 from ecomrisk.risk.screening.matcher import DEFAULT_ALGORITHM
-from ecomrisk.risk.screening.repo import load_current_lists
+from ecomrisk.risk.screening.repo import current_list_versions
 from ecomrisk.store.schema import decisions, shipments
 
 RESCORE_CHUNK_ROWS = 5_000
@@ -126,7 +127,7 @@ def rescore(
                 select(func.count()).select_from(shipments).where(*_window(since, until))
             ).scalar_one()
         )
-        lists = ",".join(f"{x.watchlist}@{x.version}" for x in load_current_lists(connection))
+        lists = current_list_versions(connection)
         node_scores = stored_node_scores(connection)
     now = datetime.now(UTC)
     versions = {
@@ -138,6 +139,13 @@ def rescore(
     in_force = [i for i, rule in enumerate(ruleset.rules) if rule.in_force(now.date())]
     remote = batch is not None and not batch.in_process
     hits = _RuleHits(ruleset)
+    # What a version without hits, links or reports gets: only read (copied into rows).
+    nothing: list[Reason] = []
+    unscreened, unlinked, unreported = (
+        (no_screening(), nothing),
+        (no_network(), nothing),
+        (no_intelligence(), nothing),
+    )
     pending: list[dict[str, Any]] = []
     done = written = 0
 
@@ -162,9 +170,9 @@ def rescore(
             for row in rows:
                 del row["received_at"]
                 sid = row["sid"]
-                screening, screening_reasons = screened.get(sid, (no_screening(), []))
-                network, links = linked.get(sid, (no_network(), []))
-                intelligence, report_reasons = reported.get(sid, (no_intelligence(), []))
+                screening, screening_reasons = screened.get(sid, unscreened)
+                network, links = linked.get(sid, unlinked)
+                intelligence, report_reasons = reported.get(sid, unreported)
                 # Before the rules and the model, as online.
                 row.update(screening)
                 row.update(network)
@@ -187,15 +195,17 @@ def rescore(
                 )
                 if already.get(sids[i]) == decision.versions:
                     continue  # decided by an earlier run with the same inputs
+                if assessment is not None:  # as ``with_model_outputs``, without a copy
+                    row.update(model_outputs(assessment))
                 pending.append(
                     {
                         "shipment_id": sids[i],
                         "decided_at": now,
                         "score": decision.score,
                         "lane": decision.lane.value,
-                        "reasons": [r.model_dump() for r in decision.reasons],
+                        "reasons": decision_rows.reason_documents(decision.reasons),
                         "versions": decision.versions,
-                        "features": with_model_outputs(row, assessment),
+                        "features": row,
                         "kind": "live",
                         "ruleset": ruleset.label,
                     }
