@@ -20,6 +20,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -88,17 +89,24 @@ class _RuleHits:
         self.sql = rule_hits_sql(ruleset, "matrix")
         self.duck = duckdb.connect()
 
-    def flags(self, rows: list[dict[str, Any]]) -> list[list[bool]]:
-        """Per rule (in rule-set order), per row: does it hold. NULL counts as false. A
-        feature no row has (one a rule names before any filing carries it) is missing,
-        as in Python's evaluation: a column of NULLs, which no comparison satisfies."""
+    def holding(self, rows: list[dict[str, Any]], rules: list[int]) -> list[list[int]]:
+        """Per row, which of ``rules`` (indices in rule-set order) hold on it, in that
+        order; NULL counts as false. A feature no row has (one a rule names before any
+        filing carries it) is missing, as in Python's evaluation: a column of NULLs,
+        which no comparison satisfies. Few rows hit a rule, so each rule's column is
+        scanned for its hits (``compress``) rather than each row asking every rule."""
         columns = {"sid": pa.array(range(len(rows)), pa.int64())}
         for name in self.named:
             columns[name] = pa.array([row.get(name) for row in rows])
         self.duck.register("matrix", pa.table(columns))
         table = self.duck.sql(self.sql).to_arrow_table()
         self.duck.unregister("matrix")
-        return [table.column(hit_column(rule.id)).to_pylist() for rule in self.ruleset.rules]
+        holding: list[list[int]] = [[] for _ in rows]
+        for r in rules:
+            flags = table.column(hit_column(self.ruleset.rules[r].id)).to_pylist()
+            for i in compress(range(len(rows)), flags):
+                holding[i].append(r)
+        return holding
 
     def close(self) -> None:
         self.duck.close()
@@ -198,7 +206,7 @@ def rescore(
                 row.update(network)
                 row.update(intelligence)
                 evidence.append([*screening_reasons, *links, *report_reasons])
-            flags = hits.flags(rows)
+            holding = hits.holding(rows, in_force)
             sids = [row.pop("sid") for row in rows]
             # The live model, as online: the whole chunk at once (on a remote engine,
             # in its workers).
@@ -209,7 +217,7 @@ def rescore(
             else:
                 assessments = model.assess_many(rows)
             for i, (row, assessment) in enumerate(zip(rows, assessments, strict=True)):
-                found = [hit_of(ruleset.rules[r], row) for r in in_force if flags[r][i]]
+                found = [hit_of(ruleset.rules[r], row) for r in holding[i]]
                 decision = decide(
                     row, ruleset, context.profile, now, versions, evidence[i], assessment, found
                 )
