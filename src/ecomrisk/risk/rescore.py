@@ -147,6 +147,23 @@ def rescore(
     chunk; given an engine that is not in this process, the model scores there, a
     job per chunk. With ``export`` (a Parquet export of the store) the history
     features read it instead of the store."""
+    # Paused from the start: the setup allocates enough (the rule set, the model) to
+    # set off a full collection too.
+    with _collected_per_chunk() as collect:
+        return _rescore(engine, context, since, until, progress, chunk_rows, batch, export, collect)
+
+
+def _rescore(
+    engine: Engine,
+    context: FeatureContext,
+    since: datetime | None,
+    until: datetime | None,
+    progress: Callable[[int, int], None] | None,
+    chunk_rows: int,
+    batch: BatchEngine | None,
+    export: Path | None,
+    collect: Callable[[], object],
+) -> int:
     with engine.begin() as connection:
         ruleset = rulesets_repo.ensure_live(connection)
         model, _ = ModelCache().current(connection)
@@ -184,7 +201,7 @@ def rescore(
         del pending[:count]
         written += count
 
-    with closing(hits), _collected_per_chunk() as collect:
+    with closing(hits):
         for rows in feature_chunks(
             engine, context, since, until, batch, export, chunk_rows, current_only=True
         ):
