@@ -18,6 +18,7 @@ alone, so a re-run neither duplicates what was written nor loses what was not.
 import gc
 import json
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from itertools import compress
@@ -113,6 +114,15 @@ class _RuleHits:
 
 
 @contextmanager
+def _waited(writer: ThreadPoolExecutor) -> Iterator[None]:
+    """The writer's last chunk landed (or failed) before the run returns or raises."""
+    try:
+        yield
+    finally:
+        writer.shutdown(wait=True)
+
+
+@contextmanager
 def _collected_per_chunk() -> Iterator[Callable[[], object]]:
     """The cyclic garbage collector paused for a batch run, and a function collecting
     what a chunk left. Left to itself, the collector runs full collections over every
@@ -193,15 +203,33 @@ def _rescore(
     )
     pending: list[dict[str, Any]] = []
     done = written = 0
+    # Chunks are written by a thread of their own while the next is decided: SQLite and
+    # the PostgreSQL driver release the GIL while they store, so on a second core the
+    # writes overlap the deciding. One chunk in flight at most, each committed whole and
+    # in order (a killed run leaves whole chunks, the earliest); a write's failure is
+    # raised at the next flush or at the end.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rescore-writer")
+    in_flight: Future[int] | None = None
+
+    def write(chunk: list[dict[str, Any]]) -> int:
+        with engine.begin() as connection:  # a chunk commits whole or not at all
+            decision_rows.insert(connection, chunk)
+        return len(chunk)
+
+    def landed() -> None:
+        nonlocal written, in_flight
+        if in_flight is not None:
+            written += in_flight.result()
+            in_flight = None
 
     def flush(count: int) -> None:
-        nonlocal written
-        with engine.begin() as connection:  # a chunk commits whole or not at all
-            decision_rows.insert(connection, pending[:count])
+        nonlocal in_flight
+        chunk = pending[:count]
         del pending[:count]
-        written += count
+        landed()
+        in_flight = writer.submit(write, chunk)
 
-    with closing(hits):
+    with closing(hits), _waited(writer):
         for rows in feature_chunks(
             engine, context, since, until, batch, export, chunk_rows, current_only=True
         ):
@@ -263,6 +291,7 @@ def _rescore(
             collect()
         if pending:
             flush(len(pending))
+        landed()
     if progress is not None:
         progress(done, done)
     return written
