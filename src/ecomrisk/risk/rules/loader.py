@@ -48,16 +48,11 @@ def _field(path: tuple[Any, ...]) -> str:
     return ".".join(parts) or "(rule set)"
 
 
-# libyaml's loader where PyYAML has it: the same documents and line marks, about ten
-# times as fast (every rescoring and each decider's refresh parses the live rule set).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def parse_ruleset(text: str, source: str, known_features: set[str] | None = None) -> RuleSet:
     """Parse and validate a rule set; with ``known_features``, refuse unknown features."""
     try:
-        root = yaml.compose(text, Loader=_LOADER)
-        data = yaml.load(text, Loader=_LOADER)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark else ""
