@@ -206,29 +206,42 @@ def _outcome_marks_sql(feature: OutcomeAggregate, name: str) -> str:
     )
 
 
-def _own_shipment_sql(feature: ShipmentAggregate, dialect: Dialect, day_offset_s: int) -> str:
-    """What the running sum counted of the filing's own shipment: its other versions
-    current at t (a subquery on the filer's reference: a shipment has few versions)."""
+def _own_shipment_sql(
+    features: dict[str, ShipmentAggregate], dialect: Dialect, day_offset_s: int
+) -> str:
+    """What the running sums counted of each filing's own shipment: its other versions
+    current at t (none when versions supersede in order), one column per feature,
+    named as its running sum. One join of each version with the earlier versions of
+    its shipment (a shipment has few), instead of a correlated subquery per feature."""
+    columns = []
+    for name, feature in features.items():
+        where = f"h.{feature.key} = t.{feature.key}"
+        if not isinstance(feature.window, Ever):
+            where += f" AND {_window_sql(feature.window, dialect, day_offset_s)}"
+        value = "1" if feature.measure == "count" else "h.value"
+        columns.append(f"SUM(CASE WHEN {where} THEN {value} ELSE 0 END) AS {name}")
     own = " AND ".join(
         [
-            f"h.{feature.key} = t.{feature.key}",
+            "h.filer_id = t.filer_id AND h.filer_reference = t.filer_reference",
             _BEFORE,
             _CURRENT_THEN,
-            "h.filer_id = t.filer_id AND h.filer_reference = t.filer_reference",
             "h.status = 'active'",
-            _window_sql(feature.window, dialect, day_offset_s),
         ]
     )
-    value = (
-        "COUNT(*)" if feature.measure == "count" else f"CAST(COALESCE(SUM(h.value), 0) AS {_EXACT})"
+    return (
+        f"own AS (\n"
+        f"  SELECT t.sid AS sid,\n    {', '.join(columns)}\n"
+        f"  FROM feature_events t JOIN feature_events h ON {own}\n"
+        f"  GROUP BY t.sid\n"
+        f")"
     )
-    return f"(SELECT {value} FROM feature_events h WHERE {own})"
 
 
-def _windowed_value_sql(feature: Feature, name: str, dialect: Dialect, day_offset_s: int) -> str:
+def _windowed_value_sql(feature: Feature, name: str) -> str:
     total = f"{name}.n"
     if isinstance(feature, ShipmentAggregate):
-        total += f" - {_own_shipment_sql(feature, dialect, day_offset_s)}"
+        taken = f"COALESCE(own.{name}, 0)"
+        total += f" - {taken}" if feature.measure == "count" else f" - CAST({taken} AS {_EXACT})"
         if feature.include_self:
             total += " + 1" if feature.measure == "count" else f" + CAST(t.value AS {_EXACT})"
     # A filing without the key (no phone, say) has no history for it.
@@ -249,15 +262,22 @@ def all_features_sql(features: tuple[Feature, ...], dialect: Dialect, day_offset
         for f in features
         if f.name in names
     ]
+    shipment_sums = {
+        names[f.name]: f for f in features if f.name in names and isinstance(f, ShipmentAggregate)
+    }
+    joined = list(names.values())
+    if shipment_sums:
+        ctes.append(_own_shipment_sql(shipment_sums, dialect, day_offset_s))
+        joined.append("own")
     columns = []
     for f in features:
         expression = (
-            _windowed_value_sql(f, names[f.name], dialect, day_offset_s)
+            _windowed_value_sql(f, names[f.name])
             if f.name in names
             else feature_sql(f, dialect, day_offset_s)
         )
         columns.append(f"{dialect.as_double(expression)} AS {f.name}")
-    joins = "".join(f"\nLEFT JOIN {cte} ON {cte}.sid = t.sid" for cte in names.values())
+    joins = "".join(f"\nLEFT JOIN {cte} ON {cte}.sid = t.sid" for cte in joined)
     head = "WITH " + ",\n".join(ctes) + "\n" if ctes else ""
     body = ",\n  ".join(columns)
     return f"{head}SELECT t.sid AS sid,\n  {body}\nFROM feature_events t{joins}\nORDER BY t.sid"
