@@ -61,22 +61,31 @@ REPLAYED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def receipt_or_error(outcome: Receipt | Rejection, response: Response) -> ShipmentReceipt:
+def _counted(outcome: Receipt | Rejection) -> Receipt:
+    """The receipt, counted in the metrics; a rejection is counted and raised (409/404)."""
     if isinstance(outcome, Rejection):
         metrics.count_filings(rejected=1)
         raise HTTPException(REJECTION_STATUS[outcome.kind], outcome.message)
     metrics.count_filings(replayed=1) if outcome.replayed else metrics.count_filings(accepted=1)
-    response.status_code = 200 if outcome.replayed else 201
-    return ShipmentReceipt.of(outcome)
+    return outcome
+
+
+def receipt_or_error(outcome: Receipt | Rejection, response: Response) -> ShipmentReceipt:
+    receipt = _counted(outcome)
+    response.status_code = 200 if receipt.replayed else 201
+    return ShipmentReceipt.of(receipt)
 
 
 def receipt_response(outcome: Receipt | Rejection) -> Response:
     """The receipt encoded once, by its model: 201, or 200 for a replay. A route that
     returned the model instead would have FastAPI validate it again (in a worker
     thread, for a sync route) before encoding it."""
-    placeholder = Response()
-    body = receipt_or_error(outcome, placeholder).model_dump_json()
-    return Response(body, status_code=placeholder.status_code, media_type="application/json")
+    receipt = _counted(outcome)
+    return Response(
+        ShipmentReceipt.of(receipt).model_dump_json(),
+        status_code=200 if receipt.replayed else 201,
+        media_type="application/json",
+    )
 
 
 async def file_one(
