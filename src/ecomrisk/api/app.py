@@ -15,6 +15,7 @@ from ecomrisk.api.internal import network as network_routes
 from ecomrisk.api.internal import routes as internal_routes
 from ecomrisk.api.internal import targeting_routes
 from ecomrisk.api.routes import bulk, manifests, postal, programme, scorecard, shipments
+from ecomrisk.api.writer import StoreWriter
 from ecomrisk.domain.jurisdiction import load_profile
 from ecomrisk.risk.context import decider
 from ecomrisk.settings import Settings
@@ -34,6 +35,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         checkpointer.stop()
+        app.state.store_writer.close()
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
@@ -63,6 +65,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         )
     app.state.decider = decider(app.state.engine, settings)
     app.state.key_cache = KeyCache(settings.api_key_cache_seconds)
+    app.state.store_writer = StoreWriter(app.state.engine)
     errors.install(app)
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (shipments, postal, manifests, bulk, scorecard, programme):

@@ -9,6 +9,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
+from ecomrisk.api.writer import StoreWriter
 from ecomrisk.domain.jurisdiction import JurisdictionProfile
 from ecomrisk.settings import Settings
 from ecomrisk.store.filers_repo import Filer, authenticate, hash_key
@@ -33,6 +34,11 @@ async def get_profile(request: Request) -> JurisdictionProfile:
     return profile
 
 
+async def get_writer(request: Request) -> StoreWriter:
+    writer: StoreWriter = request.app.state.store_writer
+    return writer
+
+
 async def get_on_written(request: Request) -> OnWritten:
     on_written: OnWritten = request.app.state.decider.written
     return on_written
@@ -45,6 +51,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ProfileDep = Annotated[JurisdictionProfile, Depends(get_profile)]
 # Decides each version in the transaction that writes it.
 OnWrittenDep = Annotated[OnWritten, Depends(get_on_written)]
+WriterDep = Annotated[StoreWriter, Depends(get_writer)]
 
 
 def get_connection(engine: EngineDep) -> Iterator[Connection]:

@@ -5,6 +5,11 @@ import typer
 from ecomrisk.cli._common import settings
 
 DEFAULT_PORT = 8000
+# With --workers, uvicorn kills a worker that has not answered its health check in
+# this many seconds. Its default, 5, is shorter than a spawned worker takes to
+# import this CLI (its main module) again on a busy machine (3.5-8.6 s measured at
+# load 7 on 2 CPUs): the workers were killed and respawned forever, never serving.
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def serve(
@@ -24,4 +29,5 @@ def serve(
         log_level="warning",
         access_log=False,  # ecomrisk's own access log has the request id and route
         log_config=None,  # keep the JSON logging that ecomrisk.api.asgi configures
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )

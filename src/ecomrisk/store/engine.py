@@ -45,5 +45,10 @@ def create_engine_for_url(url: str, **kwargs: Any) -> Engine:
     )
 
 
+def single_writer(engine: Engine) -> bool:
+    """True when the store takes one write transaction at a time (SQLite)."""
+    return engine.dialect.name == "sqlite"
+
+
 def create_store_engine(settings: Settings) -> Engine:
     return create_engine_for_url(settings.effective_database_url)

@@ -3,8 +3,8 @@ so status, cancel and listing use the /shipments routes."""
 
 from fastapi import APIRouter, HTTPException, Response
 
-from ecomrisk.api.deps import CurrentFiler, EngineDep, OnWrittenDep, ProfileDep
-from ecomrisk.api.routes.shipments import ERRORS, REPLAYED, file_one, receipt_or_error
+from ecomrisk.api.deps import CurrentFiler, EngineDep, OnWrittenDep, ProfileDep, WriterDep
+from ecomrisk.api.routes.shipments import ERRORS, REPLAYED, file_one, receipt_response
 from ecomrisk.api.schemas import ShipmentReceipt
 from ecomrisk.domain.records import PostalItemFiling
 from ecomrisk.ingest.itmatt import ItmattItem
@@ -14,53 +14,62 @@ from ecomrisk.store.shipments_repo import Submission
 router = APIRouter(prefix="/postal-items", tags=["postal items"])
 
 
-@router.post("", status_code=201, responses={**ERRORS, **REPLAYED})
-def submit_postal_item(
+# Async, answering a pre-encoded receipt, as the single shipment routes (see there).
+RECEIPT_RESPONSES = {**ERRORS, **REPLAYED}
+
+
+@router.post("", status_code=201, response_model=ShipmentReceipt, responses=RECEIPT_RESPONSES)
+async def submit_postal_item(
     item: PostalItemFiling,
     filer: CurrentFiler,
     engine: EngineDep,
     profile: ProfileDep,
-    response: Response,
     on_written: OnWrittenDep,
-) -> ShipmentReceipt:
+    writer: WriterDep,
+) -> Response:
     """File one postal item with its CN 23 declaration."""
-    return receipt_or_error(
-        file_one(engine, filer, profile, Submission.of_postal(item), on_written), response
-    )
+    submission = Submission.of_postal(item)
+    return receipt_response(await file_one(writer, engine, filer, profile, submission, on_written))
 
 
-@router.post("/itmatt", status_code=201, responses={**ERRORS, **REPLAYED})
-def submit_itmatt(
+@router.post(
+    "/itmatt", status_code=201, response_model=ShipmentReceipt, responses=RECEIPT_RESPONSES
+)
+async def submit_itmatt(
     item: ItmattItem,
     filer: CurrentFiler,
     engine: EngineDep,
     profile: ProfileDep,
-    response: Response,
     on_written: OnWrittenDep,
-) -> ShipmentReceipt:
+    writer: WriterDep,
+) -> Response:
     """File one postal item given as an ITMATT-like JSON object (see docs/api.md)."""
     postal, problems = parse(PostalItemFiling, item.to_filing().model_dump())
     if postal is None:
         raise HTTPException(422, "; ".join(f"{p.path}: {p.problem}" for p in problems))
-    return receipt_or_error(
-        file_one(engine, filer, profile, Submission.of_postal(postal), on_written), response
-    )
+    submission = Submission.of_postal(postal)
+    return receipt_response(await file_one(writer, engine, filer, profile, submission, on_written))
 
 
-@router.put("/{filer_reference:path}", status_code=201, responses={**ERRORS, **REPLAYED})
-def amend_postal_item(
+@router.put(
+    "/{filer_reference:path}",
+    status_code=201,
+    response_model=ShipmentReceipt,
+    responses=RECEIPT_RESPONSES,
+)
+async def amend_postal_item(
     filer_reference: str,
     item: PostalItemFiling,
     filer: CurrentFiler,
     engine: EngineDep,
     profile: ProfileDep,
-    response: Response,
     on_written: OnWrittenDep,
-) -> ShipmentReceipt:
+    writer: WriterDep,
+) -> Response:
     """Amend a postal item: the next version, history kept."""
     if item.filer_reference != filer_reference:
         raise HTTPException(
             422, f"filer_reference in the body ({item.filer_reference!r}) differs from the URL"
         )
     submission = Submission.of_postal(item, amend=True)
-    return receipt_or_error(file_one(engine, filer, profile, submission, on_written), response)
+    return receipt_response(await file_one(writer, engine, filer, profile, submission, on_written))

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
 
 from ecomrisk.api.deps import (
     ConnectionDep,
@@ -13,6 +14,7 @@ from ecomrisk.api.deps import (
     OnWrittenDep,
     ProfileDep,
     SettingsDep,
+    WriterDep,
     actor,
 )
 from ecomrisk.api.ops import metrics
@@ -27,10 +29,13 @@ from ecomrisk.api.schemas import (
     ShipmentReceipt,
     ShipmentSummaryPublic,
 )
+from ecomrisk.api.writer import StoreWriter
+from ecomrisk.domain.jurisdiction import JurisdictionProfile
 from ecomrisk.domain.records import ShipmentFiling
 from ecomrisk.ingest.bulk import REJECTION_STATUS
 from ecomrisk.ingest.problems import FieldProblem, parse
 from ecomrisk.ingest.validate import RecordError
+from ecomrisk.store.filers_repo import Filer
 from ecomrisk.store.shipments_query import MAX_PAGE, list_current, shipment_view
 from ecomrisk.store.shipments_repo import (
     OnWritten,
@@ -56,42 +61,72 @@ REPLAYED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def receipt_or_error(outcome: Receipt | Rejection, response: Response) -> ShipmentReceipt:
+def _counted(outcome: Receipt | Rejection) -> Receipt:
+    """The receipt, counted in the metrics; a rejection is counted and raised (409/404)."""
     if isinstance(outcome, Rejection):
         metrics.count_filings(rejected=1)
         raise HTTPException(REJECTION_STATUS[outcome.kind], outcome.message)
     metrics.count_filings(replayed=1) if outcome.replayed else metrics.count_filings(accepted=1)
-    response.status_code = 200 if outcome.replayed else 201
-    return ShipmentReceipt.of(outcome)
-
-
-def file_one(
-    engine: EngineDep,
-    filer: CurrentFiler,
-    profile: ProfileDep,
-    submission: Submission,
-    on_written: OnWritten,
-) -> Receipt | Rejection:
-    """Write one filing and decide it, in one transaction."""
-    [outcome] = ingest_chunk(
-        engine, filer.id, [submission], profile=profile, actor=actor(filer), on_written=on_written
-    )
     return outcome
 
 
-@router.post("", status_code=201, responses={**ERRORS, **REPLAYED})
-def submit_shipment(
+def receipt_or_error(outcome: Receipt | Rejection, response: Response) -> ShipmentReceipt:
+    receipt = _counted(outcome)
+    response.status_code = 200 if receipt.replayed else 201
+    return ShipmentReceipt.of(receipt)
+
+
+def receipt_response(outcome: Receipt | Rejection) -> Response:
+    """The receipt encoded once, by its model: 201, or 200 for a replay. A route that
+    returned the model instead would have FastAPI validate it again (in a worker
+    thread, for a sync route) before encoding it."""
+    receipt = _counted(outcome)
+    return Response(
+        ShipmentReceipt.of(receipt).model_dump_json(),
+        status_code=200 if receipt.replayed else 201,
+        media_type="application/json",
+    )
+
+
+async def file_one(
+    writer: StoreWriter,
+    engine: Engine,
+    filer: Filer,
+    profile: JurisdictionProfile,
+    submission: Submission,
+    on_written: OnWritten,
+) -> Receipt | Rejection:
+    """Write one filing and decide it, in one transaction, in the writer thread."""
+
+    def write() -> Receipt | Rejection:
+        [outcome] = ingest_chunk(
+            engine,
+            filer.id,
+            [submission],
+            profile=profile,
+            actor=actor(filer),
+            on_written=on_written,
+        )
+        return outcome
+
+    return await writer.run(write)
+
+
+# The single-filing routes are async: the body is validated on the event loop as
+# before, and the one hop to a thread is the write itself (see api/writer.py).
+# ``response_model`` documents the receipt the pre-encoded Response carries.
+@router.post("", status_code=201, response_model=ShipmentReceipt, responses={**ERRORS, **REPLAYED})
+async def submit_shipment(
     filing: ShipmentFiling,
     filer: CurrentFiler,
     engine: EngineDep,
     profile: ProfileDep,
-    response: Response,
     on_written: OnWrittenDep,
-) -> ShipmentReceipt:
+    writer: WriterDep,
+) -> Response:
     """File one shipment. Re-sending the same content returns the original receipt (200)."""
-    return receipt_or_error(
-        file_one(engine, filer, profile, Submission(filing), on_written), response
-    )
+    outcome = await file_one(writer, engine, filer, profile, Submission(filing), on_written)
+    return receipt_response(outcome)
 
 
 BATCH_ERRORS = {**ERRORS, 422: {"model": BatchRefused, "description": ERRORS[422]["description"]}}
@@ -236,23 +271,28 @@ def cancel(
     return receipt_or_error(outcome, response)
 
 
-@router.put("/{filer_reference:path}", status_code=201, responses={**ERRORS, **REPLAYED})
-def amend_shipment(
+@router.put(
+    "/{filer_reference:path}",
+    status_code=201,
+    response_model=ShipmentReceipt,
+    responses={**ERRORS, **REPLAYED},
+)
+async def amend_shipment(
     filer_reference: str,
     filing: ShipmentFiling,
     filer: CurrentFiler,
     engine: EngineDep,
     profile: ProfileDep,
-    response: Response,
     on_written: OnWrittenDep,
-) -> ShipmentReceipt:
+    writer: WriterDep,
+) -> Response:
     """Amend a filing: the new content becomes the next version; history is kept."""
     if filing.filer_reference != filer_reference:
         raise HTTPException(
             422, f"filer_reference in the body ({filing.filer_reference!r}) differs from the URL"
         )
-    outcome = file_one(engine, filer, profile, Submission(filing, amend=True), on_written)
-    return receipt_or_error(outcome, response)
+    submission = Submission(filing, amend=True)
+    return receipt_response(await file_one(writer, engine, filer, profile, submission, on_written))
 
 
 @router.get("/{filer_reference:path}", responses=ERRORS)
