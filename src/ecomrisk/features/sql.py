@@ -158,7 +158,7 @@ def _shipment_marks_sql(
     itself counts before t (that version is no longer current then), a start at t is
     t itself (not before it). A same-day window is a partition by the customs day of
     arrival. Versions of the filing's own shipment current at t (none when versions
-    supersede in order) are taken off again by ``_own_shipment_sql``."""
+    supersede in order) are taken off again (``_own_shipment_sql``)."""
     key = feature.key
     value = "1" if feature.measure == "count" else f"CAST(value AS {_EXACT})"
     part, stop, stops, active = _version_span(feature, dialect, day_offset_s)
@@ -207,17 +207,7 @@ def _distinct_marks_sql(
     part, stop, stops, active = _version_span(feature, dialect, day_offset_s)
     counting = f"{active} AND {x} IS NOT NULL"
     columns = f"{key} AS k, {part} AS d, {x} AS x"
-    own = " AND ".join(
-        [
-            "h.filer_id = t.filer_id AND h.filer_reference = t.filer_reference",
-            f"h.{key} = t.{key}",
-            f"h.{x} <> t.{x}",
-            _BEFORE,
-            _CURRENT_THEN,
-            "h.status = 'active'",
-            _window_sql(feature.window, dialect, day_offset_s),
-        ]
-    )
+    own = f"{_own_versions(feature, dialect, day_offset_s)} AND h.{x} <> t.{x}"
     t_part = _day_part(feature, dialect, day_offset_s, "t.arrival_s")
     return (
         f"{name}_own AS (\n"
@@ -294,23 +284,37 @@ def _outcome_marks_sql(feature: OutcomeAggregate, name: str) -> str:
     )
 
 
-def _own_shipment_sql(feature: ShipmentAggregate, dialect: Dialect, day_offset_s: int) -> str:
-    """What the running sum counted of the filing's own shipment: its other versions
-    current at t (a subquery on the filer's reference: a shipment has few versions)."""
-    own = " AND ".join(
+def _own_versions(feature: ShipmentAggregate, dialect: Dialect, day_offset_s: int) -> str:
+    """The join of each filing t to the versions h of its own shipment that count at t
+    (what the running sums count but ``features_sql`` leaves out): an equi-join on the
+    filer's reference, since a shipment has few versions. As a correlated subquery,
+    Spark joined every filing to every version (a nested loop over the time tests)."""
+    return " AND ".join(
         [
+            "h.filer_id = t.filer_id AND h.filer_reference = t.filer_reference",
             f"h.{feature.key} = t.{feature.key}",
             _BEFORE,
             _CURRENT_THEN,
-            "h.filer_id = t.filer_id AND h.filer_reference = t.filer_reference",
             "h.status = 'active'",
             _window_sql(feature.window, dialect, day_offset_s),
         ]
     )
-    value = (
-        "COUNT(*)" if feature.measure == "count" else f"CAST(COALESCE(SUM(h.value), 0) AS {_EXACT})"
+
+
+def _own_shipment_sql(
+    feature: ShipmentAggregate, name: str, dialect: Dialect, day_offset_s: int
+) -> str:
+    """What the running sum counted of the filing's own shipment, per filing that has
+    any: its other versions current at t."""
+    value = "COUNT(*)" if feature.measure == "count" else f"CAST(SUM(h.value) AS {_EXACT})"
+    return (
+        f"{name}_own AS (\n"
+        f"  SELECT t.sid AS sid, {value} AS n\n"
+        f"  FROM feature_events t JOIN feature_events h ON "
+        f"{_own_versions(feature, dialect, day_offset_s)}\n"
+        f"  GROUP BY t.sid\n"
+        f")"
     )
-    return f"(SELECT {value} FROM feature_events h WHERE {own})"
 
 
 def _windowed_value_sql(feature: Feature, name: str, dialect: Dialect, day_offset_s: int) -> str:
@@ -321,7 +325,7 @@ def _windowed_value_sql(feature: Feature, name: str, dialect: Dialect, day_offse
         if feature.include_self:
             total += " + 1"
     elif isinstance(feature, ShipmentAggregate):
-        total += f" - {_own_shipment_sql(feature, dialect, day_offset_s)}"
+        total += f" - COALESCE({name}_own.n, 0)"
         if feature.include_self:
             total += " + 1" if feature.measure == "count" else f" + CAST(t.value AS {_EXACT})"
     return f"CASE WHEN {missing} THEN 0 ELSE {total} END"
@@ -332,7 +336,17 @@ def _marks_sql(feature: Feature, name: str, dialect: Dialect, day_offset_s: int)
         return _outcome_marks_sql(feature, name)
     if feature.measure == "count_distinct":
         return _distinct_marks_sql(feature, name, dialect, day_offset_s)
-    return _shipment_marks_sql(feature, name, dialect, day_offset_s)
+    return (
+        f"{_shipment_marks_sql(feature, name, dialect, day_offset_s)},\n"
+        f"{_own_shipment_sql(feature, name, dialect, day_offset_s)}"
+    )
+
+
+def _joins(feature: Feature, name: str) -> str:
+    joins = f"\nLEFT JOIN {name} ON {name}.sid = t.sid"
+    if isinstance(feature, ShipmentAggregate) and feature.measure != "count_distinct":
+        joins += f"\nLEFT JOIN {name}_own ON {name}_own.sid = t.sid"
+    return joins
 
 
 def all_features_sql(features: tuple[Feature, ...], dialect: Dialect, day_offset_s: int) -> str:
@@ -350,7 +364,7 @@ def all_features_sql(features: tuple[Feature, ...], dialect: Dialect, day_offset
         f" AS {f.name}"
         for f in features
     ]
-    joins = "".join(f"\nLEFT JOIN {cte} ON {cte}.sid = t.sid" for cte in names.values())
+    joins = "".join(_joins(f, names[f.name]) for f in features)
     body = ",\n  ".join(columns)
     return (
         "WITH " + ",\n".join(ctes) + "\n"
