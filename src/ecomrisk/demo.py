@@ -1,8 +1,9 @@
 """The whole product end to end on the embedded default, as ``ecomrisk demo`` runs
 it: a synthetic world is filed through the ingestion path (each filing decided as
 it arrives), the inspection history and watch lists are loaded, parties
-screened, the live rules backtested; then the network is resolved and built, a
-model trained and promoted, history rescored with it, facilities set up, a
+screened; then the network is resolved and built, the live rules backtested
+(after the build, so that the network rule has scores to hit), a model trained
+and promoted, history rescored with it, facilities set up, a
 compliance design made and the targeting selection run for the first days.
 
 Every stage is skipped when its result is in the store already, so running the
@@ -293,8 +294,12 @@ def select_first_days(
 def run_product(
     engine: Engine, settings: Settings, report: DemoReport, progress: Progress, seed: int = 42
 ) -> None:
-    """Everything after filing: network, model, rescoring, facilities, design, selection."""
+    """Everything after filing: network, backtest, model, rescoring, facilities, design,
+    selection."""
     build_network(engine, report, progress)
+    with engine.connect() as connection:
+        live = rulesets_repo.with_status(connection, "live")[0]
+    report.backtest = backtest(engine, live, feature_context(engine, settings))
     train_and_promote(engine, settings, report, progress, seed)
     report.rescored = rescore(
         engine,
@@ -344,6 +349,4 @@ def run_demo(
                 .group_by(decisions.c.lane)
             ).all()
         )
-        live = rulesets_repo.with_status(connection, "live")[0]
-    report.backtest = backtest(engine, live, feature_context(engine, settings))
     return report

@@ -7,7 +7,8 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecomrisk.risk.decision_rows import encode
+from ecomrisk.domain.records import Reason
+from ecomrisk.risk.decision_rows import encode, reason_documents
 
 scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.floats() | st.text()
 documents = st.dictionaries(st.text(), scalars) | st.lists(st.dictionaries(st.text(), scalars))
@@ -37,3 +38,18 @@ def test_non_finite_floats_are_kept() -> None:
 def test_nested_documents_take_the_exact_way() -> None:
     document = {"versions": {"model": "risk@1"}, "n": [1, 2.5]}
     assert json.loads(encode(document)) == document
+
+
+@given(
+    st.lists(
+        st.builds(
+            Reason,
+            kind=st.sampled_from(["rule", "screening", "model", "network", "intelligence"]),
+            code=st.text(min_size=1).map(str.strip).filter(bool),
+            text=st.text(),
+            weight=st.floats(allow_nan=False),
+        )
+    )
+)
+def test_reason_documents_are_their_dumps(reasons: list[Reason]) -> None:
+    assert reason_documents(reasons) == [r.model_dump() for r in reasons]

