@@ -40,3 +40,5 @@ def test_the_backfill_writes_the_batch_history_features(
     # on a loaded two-core machine): the same rows, the old files replaced whole.
     assert backfill(sqlite_engine, US_DAY_OFFSET_S, out, DuckDBEngine()) == written
     assert len(_rows(out)) == written
+    # Nothing left beside it: no partial folder, no DuckDB spill folder.
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -162,3 +162,47 @@ def test_batch_running_counts_match_online_with_ties_and_versions_out_of_order(
         for name, value in online.items():
             assert float(row[name]) == pytest.approx(value), (row["sid"], name)
     assert any(row["shipper_history_count"] > 0 for row in batch)
+
+
+def test_batch_distinct_counts_match_online_at_the_window_edges(
+    history: History, engine: BatchEngine
+) -> None:
+    """Distinct consignees at an address are running counts per name in batch (no
+    subquery): the same numbers as online where a name sits on the 30-day edge or one
+    second past it, repeats, is amended away, cancelled, ties the filing's second, is
+    the filing's own, and where an out-of-order amendment leaves a name that counts
+    only through the filing's own shipment (online never counts one's own shipment)."""
+    day = timedelta(days=1)
+    sids = {
+        "out": history.file("out", received=T0 - 30 * day - timedelta(seconds=1), consignee="ann"),
+        "edge": history.file("edge", received=T0 - 30 * day, consignee="bob"),
+        "mid": history.file("mid", received=T0 - 10 * day, consignee="cy"),
+        "mid2": history.file("mid", received=T0 - 5 * day, consignee="dan"),  # cy amended away
+        "cx": history.file("cx", received=T0 - 2 * day, consignee="eve"),
+        "cx2": history.file("cx", received=T0 - day, consignee="eve", status="cancelled"),
+        "dup": history.file("dup", received=T0 - day, consignee="bob"),
+        "tie": history.file("tie", received=T0, consignee="fay"),  # same second, stored first
+        "target": history.file("target", received=T0, consignee="bob"),
+        # An amendment filed with an earlier time than the version it supersedes: at the
+        # first version, "hal" is current only through the filing's own shipment.
+        "ooo": history.file("ooo", received=T0 + timedelta(hours=1), consignee="gus"),
+        "ooo2": history.file("ooo", received=T0 + timedelta(minutes=30), consignee="hal"),
+        "later": history.file("later", received=T0 + timedelta(hours=2), consignee="ivy"),
+        # 30 days after "dup": it is on the edge, then one second past it.
+        "late": history.file("late", received=T0 + 29 * day, consignee="zed"),
+        "gone": history.file("gone", received=T0 + 29 * day + timedelta(seconds=1), consignee="x"),
+        "gone2": history.file(
+            "gone2", received=T0 + 30 * day + timedelta(seconds=1), consignee="x"
+        ),
+    }
+    batch = batch_history_features(history.engine, US_DAY_OFFSET_S, batch=engine).to_pylist()
+    by_sid = {row["sid"]: row["address_distinct_consignees_30d"] for row in batch}
+    online = {sid: history.features(sid)["address_distinct_consignees_30d"] for sid in by_sid}
+    assert by_sid == pytest.approx(online)
+    distinct = {name: by_sid[sid] for name, sid in sids.items()}
+    assert distinct["target"] == 3  # dan, fay and bob itself (ann is out, cy amended away)
+    assert distinct["ooo"] == 4  # bob, dan, fay and gus itself: not hal, its own amendment
+    assert distinct["later"] == 5  # bob, dan, fay, hal and ivy itself: gus never counted
+    assert distinct["late"] == 5  # bob (dup on the edge, and target), fay, hal, ivy, zed itself
+    assert distinct["gone"] == 6  # dup's bob has left, target's bob stays: bob, ..., zed, x
+    assert distinct["gone2"] == 4  # bob and fay have left: hal, ivy, zed and x itself

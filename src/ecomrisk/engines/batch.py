@@ -6,6 +6,7 @@ Relations are Arrow tables (streamed out of the store) or folders of Parquet (th
 export, ``ecomrisk export parquet``), named as the SQL names them.
 """
 
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,9 @@ BatchFunction: TypeAlias = Callable[[pa.RecordBatch], pa.RecordBatch]
 ENGINES = ("duckdb", "spark")
 DEFAULT_SPARK_MASTER = "local[2]"
 MAP_BATCH_ROWS = 10_000
+# DuckDB's memory when it writes a query to Parquet; the rest spills to disk (about
+# 15 % more CPU than unbounded at a million filings, peak 1.8 against 3.4 GB).
+WRITE_MEMORY_LIMIT = "1GB"
 
 
 class BatchEngine(Protocol):
@@ -122,7 +126,15 @@ class DuckDBEngine:
 
     def write_parquet(self, sql: str, relations: Mapping[str, Relation], folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=False)
-        with duckdb.connect() as duck:
+        # Bounded memory whatever the rows: DuckDB's sorts and windows (the backfill's
+        # running sums) spill past the limit to a folder beside the output, removed
+        # after. Without it they grow in memory (3.4 GB at a million filings).
+        with (
+            tempfile.TemporaryDirectory(prefix=".spill-", dir=folder.parent) as spill,
+            duckdb.connect(
+                config={"memory_limit": WRITE_MEMORY_LIMIT, "temp_directory": spill}
+            ) as duck,
+        ):
             _register(duck, relations)
             target = str(folder / "part-0.parquet").replace("'", "''")
             duck.sql(f"COPY ({sql}) TO '{target}' (FORMAT PARQUET)")

@@ -8,11 +8,13 @@ calibrated probability, expected revenue at risk and the top contributions.
 import io
 import json
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import xgboost as xgb
 
 from ecomrisk.domain.records import Reason
@@ -38,7 +40,40 @@ def _numpy_matrix(booster: Booster, rows: Sequence[Mapping[str, Any]]) -> xgb.DM
                 out[i, j] = codes[name].get(str(value), np.nan)
             else:
                 out[i, j] = float(value)
+    return _dmatrix(booster, out)
+
+
+def _arrow_matrix(booster: Booster, batch: pa.RecordBatch) -> xgb.DMatrix:
+    """``_numpy_matrix`` of ``batch.to_pylist()``, a column at a time: a missing column
+    or value is missing, a level is its code (an unseen one missing), a number its float."""
+    out = np.full((batch.num_rows, len(booster.features)), np.nan)
+    present = set(batch.schema.names)
+    for j, name in enumerate(booster.features):
+        if name not in present:
+            continue
+        column = batch.column(name)
+        if name in booster.categories:
+            levels = pa.array(booster.categories[name], pa.string())
+            coded = pc.index_in(_as_strings(column), value_set=levels)
+            out[:, j] = coded.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        else:
+            out[:, j] = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    return _dmatrix(booster, out)
+
+
+def _as_strings(column: pa.Array) -> pa.Array:
+    """The column's values as ``str(value)`` would write them."""
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return column
+    if pa.types.is_dictionary(column.type) and pa.types.is_string(column.type.value_type):
+        return column.cast(pa.string())
+    # Arrow spells other types unlike Python (true, not True; 1, not 1.0): ask Python.
+    return pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.string())
+
+
+def _dmatrix(booster: Booster, out: np.ndarray) -> xgb.DMatrix:
     out[~np.isfinite(out)] = np.nan  # as in training (``frame.to_frame``)
+    codes = _codes(booster)
     types = ["c" if name in codes else "q" for name in booster.features]
     return xgb.DMatrix(
         out, feature_names=booster.features, feature_types=types, enable_categorical=True, nthread=1
@@ -121,27 +156,69 @@ class TrainedModel:
         self, features: Mapping[str, Any], probability: float, revenue: float, values: Any
     ) -> ModelAssessment:
         named = zip(self.classifier.features, map(float, values), strict=True)
-        top = sorted(named, key=lambda kv: (-abs(kv[1]), kv[0]))
+        top = sorted(named, key=lambda kv: (-abs(kv[1]), kv[0]))[:TOP_CONTRIBUTIONS]
+        reasons = [Reason(**r) for r in self._reasons(features, probability, revenue, top)]
+        return ModelAssessment(self.label, probability, revenue, reasons, self.thresholds)
+
+    def _reasons(
+        self,
+        features: Mapping[str, Any],
+        probability: float,
+        revenue: float,
+        top: Iterable[tuple[str, float]],
+    ) -> list[dict[str, Any]]:
+        """The fields of each ``Reason``: the probability, then the top contributions
+        (largest first) that still show at two decimals."""
         reasons = [
-            Reason(
-                kind="model",
-                code="model:score",
-                text=f"risk model {self.label}: probability of a violation {probability:.2f}, "
+            {
+                "kind": "model",
+                "code": "model:score",
+                "text": f"risk model {self.label}: probability of a violation {probability:.2f}, "
                 f"expected revenue at risk {revenue:,.2f}",
-                weight=round(probability, 4),
-            )
+                "weight": round(probability, 4),
+            }
         ]
         reasons += [
-            Reason(
-                kind="model",
-                code=f"model:{name}",
-                text=f"{describe(name, features)} ({value:+.2f})",
-                weight=round(value, 4),
-            )
-            for name, value in top[:TOP_CONTRIBUTIONS]
+            {
+                "kind": "model",
+                "code": f"model:{name}",
+                "text": f"{describe(name, features)} ({value:+.2f})",
+                "weight": round(value, 4),
+            }
+            for name, value in top
             if round(value, 2) != 0
         ]
-        return ModelAssessment(self.label, probability, revenue, reasons, self.thresholds)
+        return reasons
+
+    def assess_batch(self, batch: pa.RecordBatch) -> "BatchAssessment":
+        """``assess_many(batch.to_pylist())`` a column at a time, for batch scoring:
+        the same probabilities, revenues and reasons (as ``Reason`` fields), without
+        a dictionary or a ``Reason`` per row. Only the reasons' words are made row by
+        row, from the few values they name."""
+        n = batch.num_rows
+        if n == 0:
+            return BatchAssessment(np.zeros(0), np.zeros(0), [])
+        matrix = _arrow_matrix(self.classifier, batch)
+        raw = np.asarray(self.classifier.model.predict(matrix), dtype=float)
+        probabilities = self.calibration.apply(raw)
+        if self.revenue is None:
+            given = np.full(n, self.revenue_constant)
+        else:
+            predicted = self.revenue.model.predict(_arrow_matrix(self.revenue, batch))
+            given = np.maximum(np.asarray(predicted, dtype=float), 0.0)
+        revenues = probabilities * given
+        contributions = self.classifier.model.predict(matrix, pred_contribs=True)
+        names, values = _top_contributions(
+            self.classifier.features, np.asarray(contributions[:, :-1], dtype=float)
+        )
+        columns = _Columns(batch)
+        reasons = [
+            self._reasons(_Row(columns, i), p, r, zip(row_names, row_values, strict=True))
+            for i, (p, r, row_names, row_values) in enumerate(
+                zip(probabilities.tolist(), revenues.tolist(), names, values.tolist(), strict=True)
+            )
+        ]
+        return BatchAssessment(probabilities, revenues, reasons)
 
     # Storage -------------------------------------------------------------
 
@@ -187,3 +264,66 @@ class TrainedModel:
                 thresholds={k: float(v) for k, v in meta["thresholds"].items()},
                 label=label,
             )
+
+
+def _top_contributions(
+    features: Sequence[str], values: np.ndarray
+) -> tuple[list[list[str]], np.ndarray]:
+    """Per row, the ``TOP_CONTRIBUTIONS`` features of largest absolute contribution,
+    ties by name: ``_assessment``'s ``sorted(key=(-abs, name))``. The columns are put
+    in name order and sorted stably (few features a row, so a full sort costs little
+    and, unlike ``argpartition``, keeps that tie order)."""
+    by_name = np.argsort(np.asarray(features, dtype=object), kind="stable")
+    ordered = values[:, by_name]
+    top = np.argsort(-np.abs(ordered), axis=1, kind="stable")[:, :TOP_CONTRIBUTIONS]
+    names = np.asarray(features, dtype=object)[by_name][top]
+    return names.tolist(), np.take_along_axis(ordered, top, axis=1)
+
+
+@dataclass(frozen=True)
+class BatchAssessment:
+    """``assess_batch``'s answer: a value per row in each column."""
+
+    probability: np.ndarray
+    expected_revenue: np.ndarray
+    reasons: list[list[dict[str, Any]]]  # the fields of each row's ``Reason`` list
+
+
+class _Columns:
+    """A batch's columns as Python values (``to_pylist``), each converted the first
+    time a reason's words ask for it."""
+
+    def __init__(self, batch: pa.RecordBatch) -> None:
+        self.batch, self.names = batch, batch.schema.names
+        self.present = set(self.names)
+        self.converted: dict[str, list[Any]] = {}
+
+    def values(self, name: str) -> list[Any]:
+        if name not in self.converted:
+            self.converted[name] = self.batch.column(name).to_pylist()
+        return self.converted[name]
+
+
+class _Row(Mapping[str, Any]):
+    """Row ``i`` of a batch, as the mapping ``describe`` reads (one row of ``to_pylist``)."""
+
+    def __init__(self, columns: _Columns, i: int) -> None:
+        self.columns, self.i = columns, i
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.columns.present:
+            raise KeyError(name)
+        return self.columns.values(name)[self.i]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        # What ``describe`` calls; without the KeyError of ``Mapping.get`` for an absent
+        # column, which costs more than the rest of the lookup.
+        if name not in self.columns.present:
+            return default
+        return self.columns.values(name)[self.i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.columns.names)
+
+    def __len__(self) -> int:
+        return len(self.columns.names)

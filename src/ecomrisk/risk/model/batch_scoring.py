@@ -1,8 +1,9 @@
 """The model applied to Arrow batches, so a batch engine can score where the rows
 are (Spark: ``mapInArrow`` in its Python workers; DuckDB: batch by batch in
-process). The same ``TrainedModel.assess_many`` as a live filing: the batch
-carries only the model's input columns, and what comes back is the assessment
-(probability, expected revenue, reasons) that ``decide`` takes.
+process). The same assessment as a live filing's ``TrainedModel.assess_many``,
+computed a column at a time (``assess_batch``): the batch carries only the
+model's input columns, and what comes back is the assessment (probability,
+expected revenue, reasons) that ``decide`` takes.
 """
 
 import json
@@ -67,13 +68,13 @@ def assessment_function(model: "TrainedModel") -> BatchFunction:
     artifact, label = model.to_bytes(), model.label
 
     def assess(batch: pa.RecordBatch) -> pa.RecordBatch:
-        assessments = _loaded(artifact, label).assess_many(batch.to_pylist())
-        return pa.RecordBatch.from_pydict(
-            {
-                "probability": [a.probability for a in assessments],
-                "expected_revenue": [a.expected_revenue for a in assessments],
-                "reasons": [json.dumps([r.model_dump() for r in a.reasons]) for a in assessments],
-            },
+        assessed = _loaded(artifact, label).assess_batch(batch)
+        return pa.RecordBatch.from_arrays(
+            [
+                pa.array(assessed.probability, pa.float64()),
+                pa.array(assessed.expected_revenue, pa.float64()),
+                pa.array([json.dumps(reasons) for reasons in assessed.reasons], pa.string()),
+            ],
             schema=ASSESSMENT_SCHEMA,
         )
 
