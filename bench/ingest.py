@@ -252,6 +252,7 @@ def latency(url: str, env: dict[str, str], key: str, args: argparse.Namespace) -
         per_thread = rate * seconds // threads
         results: list[float] = []
         statuses: list[int] = []
+        offsets: list[float] = []  # each request's scheduled time from the start, s
         lock = threading.Lock()
         run = uuid.uuid4().hex[:6]
         headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
@@ -282,6 +283,7 @@ def latency(url: str, env: dict[str, str], key: str, args: argparse.Namespace) -
                 with lock:
                     results.append(done - scheduled)
                     statuses.append(response.status)
+                    offsets.append(scheduled - begin)
             connection.close()
 
         workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
@@ -297,6 +299,10 @@ def latency(url: str, env: dict[str, str], key: str, args: argparse.Namespace) -
         server.wait(timeout=10)
     ok = sum(s == 201 for s in statuses)
     cut = statistics.quantiles(results, n=100)
+    if args.timeline:  # where in the run the slow requests were
+        args.timeline.write_text(
+            "\n".join(f"{o:.4f},{r * 1000:.2f}" for o, r in sorted(zip(offsets, results)))
+        )
     return {
         "requests": len(results),
         "ok": ok,
@@ -342,6 +348,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--single-only", action="store_true", help="only the single-filing latency over HTTP"
+    )
+    parser.add_argument(
+        "--timeline",
+        type=Path,
+        help="write each single filing's scheduled time (s) and latency (ms) as CSV lines",
     )
     args = parser.parse_args()
     rows = []

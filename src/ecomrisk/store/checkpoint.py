@@ -21,7 +21,11 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 BACKSTOP_PAGES = 20_000  # ~80 MB of log with 4 KiB pages
-INTERVAL_SECONDS = 0.5
+# A filing writes ~45 pages of log, so at 200 filings/s every 0.5 s left ~4,600
+# pages to copy and a RESTART every second that held writers for 3-32 ms: p99
+# 24-44 ms in 30 s runs of bench/ingest.py. Every 0.1 s each checkpoint is a fifth
+# of that and the RESTART waits on fewer pages: p99 11-14 ms (docs/benchmarks.md).
+INTERVAL_SECONDS = 0.1
 
 # A PASSIVE checkpoint copies the log into the database but cannot restart it while
 # writers keep appending; once the log holds this many pages a RESTART (which makes
