@@ -301,7 +301,9 @@ def latency(url: str, env: dict[str, str], key: str, args: argparse.Namespace) -
     cut = statistics.quantiles(results, n=100)
     if args.timeline:  # where in the run the slow requests were
         args.timeline.write_text(
-            "\n".join(f"{o:.4f},{r * 1000:.2f}" for o, r in sorted(zip(offsets, results)))
+            "\n".join(
+                f"{o:.4f},{r * 1000:.2f}" for o, r in sorted(zip(offsets, results, strict=True))
+            )
         )
     return {
         "requests": len(results),
