@@ -100,6 +100,14 @@ class Settings(BaseSettings):
         description="The API is reached over HTTPS (directly or through a TLS-terminating "
         "proxy): responses carry Strict-Transport-Security.",
     )
+    decision_refresh_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="How often a deciding process looks for a new live or shadow rule set, "
+        "model, watch-list version or network build; each takes effect within this delay. "
+        "0 looks on every filing.",
+    )
     score_chunk_size: int = Field(
         default=5_000,
         ge=1,

@@ -30,7 +30,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _settings(engine: Engine) -> Settings:
-    return Settings(database_url=engine.url.render_as_string(hide_password=False))
+    # The decider looks for a new link model and network build on every filing: the
+    # tests resolve or build, then file at once (faster than the default 1 s refresh).
+    return Settings(
+        database_url=engine.url.render_as_string(hide_password=False), decision_refresh_seconds=0
+    )
 
 
 FileWorld = Callable[[float, float], int]

@@ -14,8 +14,10 @@ from ecomrisk.features.matrix import FeatureContext
 from ecomrisk.features.shipment import UnitValue
 from ecomrisk.reference.fx import bundled_rates
 from ecomrisk.risk import rulesets_repo
+from ecomrisk.risk.context import decision_context
 from ecomrisk.risk.decide import DecisionContext, decide_version
 from ecomrisk.risk.explain import explain
+from ecomrisk.settings import Settings
 from ecomrisk.store.schema import decisions
 from ecomrisk.store.shipments_repo import read_written
 from tests.histories import T0, History
@@ -169,3 +171,14 @@ def test_the_matrix_reads_stored_filing_features_only_on_its_own_basis(store: En
     computed = feature_rows(store, ctx.features)
     assert computed == cached
     assert [row["declared_value"] for row in computed] == [1.0, 9.0]
+
+
+def test_the_refresh_setting_governs_rules_models_and_network(store: Engine) -> None:
+    """``decision_refresh_seconds`` reaches every cache of the decider: a new rule set,
+    model and network build all take effect within it (the network's context once
+    kept its own second, and tests that built then filed at once saw no network)."""
+    url = store.url.render_as_string(hide_password=False)
+    ctx = decision_context(store, Settings(database_url=url, decision_refresh_seconds=0.25))
+    assert ctx.refresh_seconds == 0.25
+    assert ctx.models.refresh_seconds == 0.25
+    assert ctx.network.refresh_seconds == 0.25

@@ -88,7 +88,8 @@ ROLE_USERS = {role: f"u-{role.value}" for role in Role}
 
 @pytest.fixture
 def web(store: Engine) -> Iterator[Web]:
-    settings = Settings(api_key_cache_seconds=0)
+    # Keys, rule sets and models checked on every request: a test acts at once.
+    settings = Settings(api_key_cache_seconds=0, decision_refresh_seconds=0)
     with store.begin() as connection:
         _, key = filers_repo.create_filer(
             connection, code="ACME", name="Acme", filer_type=FilerType.MARKETPLACE, actor="t"

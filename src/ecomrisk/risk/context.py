@@ -24,7 +24,9 @@ def decision_context(engine: Engine, settings: Settings) -> DecisionContext:
     # transaction where concurrent first filings would race to do it.
     with engine.begin() as connection:
         rulesets_repo.ensure_live(connection)
-    return DecisionContext(feature_context(engine, settings))
+    return DecisionContext(
+        feature_context(engine, settings), refresh_seconds=settings.decision_refresh_seconds
+    )
 
 
 def decider(engine: Engine, settings: Settings) -> Decider:

@@ -54,8 +54,10 @@ class DecisionContext:
     network: NetworkContext = field(default_factory=NetworkContext)
 
     def __post_init__(self) -> None:
-        # A promotion of a model takes effect within the same delay as a rule set's.
+        # A promoted model or a new network build takes effect within the same delay as
+        # a rule set (the network's context had kept its own 1 s).
         self.models.refresh_seconds = self.refresh_seconds
+        self.network.refresh_seconds = self.refresh_seconds
 
     def lists(self, connection: Connection) -> list[LoadedList]:
         if time.monotonic() - self._lists_checked >= self.refresh_seconds:
