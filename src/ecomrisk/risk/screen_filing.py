@@ -13,7 +13,7 @@ from sqlalchemy import Connection, bindparam, func, select
 
 from ecomrisk.domain.records import Reason
 from ecomrisk.risk.screening.matcher import Hit, Query
-from ecomrisk.risk.screening.repo import LoadedList, hit_row, load_current_lists
+from ecomrisk.risk.screening.repo import LoadedList, hit_row, load_current_lists, versions_label
 from ecomrisk.store.schema import (
     parties,
     screening_hits,
@@ -63,7 +63,7 @@ def screen_version(
     stored), store the hits, return features, reasons and the list versions used
     (``name@version,...``)."""
     lists = load_current_lists(connection) if lists is None else lists
-    used = ",".join(f"{loaded.watchlist}@{loaded.version}" for loaded in lists)
+    used = versions_label((loaded.watchlist, loaded.version) for loaded in lists)
     found: list[tuple[int, str, str, LoadedList, Hit]] = []
     for position, role, name, query in _queries(party_rows) if lists else []:
         for loaded in lists:

@@ -6,11 +6,12 @@ stored parties against every current version that has not yet been run over
 them (or against all, on request), replacing that list's earlier hits.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, Select, delete, func, select, update
 
 from ecomrisk.audit import record
 from ecomrisk.domain.records import Party
@@ -147,22 +148,14 @@ _INDEX_CACHE: dict[tuple[int, str], tuple[ListIndex, tuple[int, ...]]] = {}
 MAX_CACHED_INDEXES = 32
 
 
-def current_list_versions(connection: Connection) -> str:
-    """``name@version`` of every list's current version, as a decision's versions name
-    them (the order of ``load_current_lists``), without indexing any list: a batch run
-    reads screening hits already stored and needs only the label."""
-    rows = connection.execute(
-        select(watchlists.c.name, watchlist_versions.c.version)
-        .join(watchlist_versions, watchlist_versions.c.watchlist_id == watchlists.c.id)
-        .where(watchlist_versions.c.is_current)
-        .order_by(watchlists.c.name)
-    )
-    return ",".join(f"{row.name}@{row.version}" for row in rows)
+def versions_label(versions: Iterable[tuple[str, int]]) -> str:
+    """``name@version,...``: the lists a decision used, as its versions name them."""
+    return ",".join(f"{name}@{version}" for name, version in versions)
 
 
-def load_current_lists(connection: Connection) -> list[LoadedList]:
-    """The current version of every list, indexed (from the cache when possible)."""
-    rows = connection.execute(
+def _current_versions() -> Select[Any]:
+    """Every list's current version, in the order decisions name them."""
+    return (
         select(
             watchlists.c.name,
             watchlists.c.id.label("watchlist_id"),
@@ -173,7 +166,19 @@ def load_current_lists(connection: Connection) -> list[LoadedList]:
         .join(watchlist_versions, watchlist_versions.c.watchlist_id == watchlists.c.id)
         .where(watchlist_versions.c.is_current)
         .order_by(watchlists.c.name)
-    ).all()
+    )
+
+
+def current_list_versions(connection: Connection) -> str:
+    """The label of the current lists (``versions_label``) without indexing any list:
+    a batch run reads screening hits already stored and needs only the label."""
+    rows = connection.execute(_current_versions())
+    return versions_label((row.name, row.version) for row in rows)
+
+
+def load_current_lists(connection: Connection) -> list[LoadedList]:
+    """The current version of every list, indexed (from the cache when possible)."""
+    rows = connection.execute(_current_versions()).all()
     loaded = []
     for row in rows:
         key = (row.version_id, row.content_hash)
