@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from ecomrisk.domain.jurisdiction import JurisdictionProfile
+from ecomrisk.gc_pause import collector_paused
 from ecomrisk.ingest.formats import RawRecord, chunks
 from ecomrisk.ingest.problems import FieldProblem
 from ecomrisk.ingest.validate import RecordError, RecordKind, reference_of, to_submission
@@ -57,33 +58,45 @@ def ingest_records(
     on_written: OnWritten | None = None,
 ) -> BulkResult:
     result = BulkResult()
-    for chunk in chunks(raw_records, chunk_size):
-        valid: list[tuple[RawRecord, Submission]] = []
-        for raw in chunk:
-            result.records += 1
-            submission, problems = (
-                (None, raw.problems) if raw.problems else to_submission(raw.data, kind, amend=amend)
-            )
-            if submission is None:
-                result.reject(
-                    RecordError(raw.position, reference_of(raw.data), 422, problems), max_errors
+    # A chunk's models and rows are acyclic and freed by reference counting; the
+    # collector would only rescan them (a fifth of the time of a bulk file).
+    with collector_paused() as collect:
+        for chunk in chunks(raw_records, chunk_size):
+            valid = _validated(chunk, kind, amend, result, max_errors)
+            if valid:
+                outcomes = ingest_chunk(
+                    engine,
+                    filer_id,
+                    [s for _, s in valid],
+                    profile=profile,
+                    actor=actor,
+                    on_written=on_written,
                 )
-            else:
-                valid.append((raw, submission))
-        if valid:
-            outcomes = ingest_chunk(
-                engine,
-                filer_id,
-                [s for _, s in valid],
-                profile=profile,
-                actor=actor,
-                on_written=on_written,
-            )
-            for (raw, _), outcome in zip(valid, outcomes, strict=True):
-                count(result, raw.position, outcome, max_errors)
-        if on_chunk is not None:
-            on_chunk(result)
+                for (raw, _), outcome in zip(valid, outcomes, strict=True):
+                    count(result, raw.position, outcome, max_errors)
+            collect(len(chunk))
+            if on_chunk is not None:
+                on_chunk(result)
     return result
+
+
+def _validated(
+    chunk: list[RawRecord], kind: RecordKind, amend: bool, result: BulkResult, max_errors: int
+) -> list[tuple[RawRecord, Submission]]:
+    """The chunk's valid records as submissions; each invalid one is counted as rejected."""
+    valid: list[tuple[RawRecord, Submission]] = []
+    for raw in chunk:
+        result.records += 1
+        submission, problems = (
+            (None, raw.problems) if raw.problems else to_submission(raw.data, kind, amend=amend)
+        )
+        if submission is None:
+            result.reject(
+                RecordError(raw.position, reference_of(raw.data), 422, problems), max_errors
+            )
+        else:
+            valid.append((raw, submission))
+    return valid
 
 
 def count(result: BulkResult, position: str, outcome: Receipt | Rejection, max_errors: int) -> None:

@@ -60,8 +60,13 @@ _UNIT_WORDS = frozenset({"apt", "apartment", "ste", "suite", "unit", "flat", "rm
 
 def fold(text: str) -> str:
     """Case, diacritics, punctuation and whitespace folded away."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Most names and addresses are ASCII: nothing to decompose, and the loop over
+    # characters below was a sixteenth of a bulk file's time.
+    if text.isascii():
+        stripped = text
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(_PUNCTUATION.sub(" ", stripped.casefold()).split())
 
 

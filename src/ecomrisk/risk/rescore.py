@@ -15,7 +15,6 @@ exactly the same versions (rule set, model, lists, profile, logic, run) is left
 alone, so a re-run neither duplicates what was written nor loses what was not.
 """
 
-import gc
 import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,6 +31,7 @@ from sqlalchemy import Connection, Engine, Text, cast, func, select
 from ecomrisk.domain.records import Reason
 from ecomrisk.engines.batch import BatchEngine
 from ecomrisk.features.matrix import FeatureContext, feature_chunks
+from ecomrisk.gc_pause import collector_paused
 from ecomrisk.risk import decision_rows, rulesets_repo
 from ecomrisk.risk.decide import model_outputs
 from ecomrisk.risk.decision import decide
@@ -122,38 +122,6 @@ def _waited(writer: ThreadPoolExecutor) -> Iterator[None]:
         writer.shutdown(wait=True)
 
 
-# Rows decided between two collections of the young generations during a run.
-COLLECT_EVERY_ROWS = 100_000
-
-
-@contextmanager
-def _collector_paused() -> Iterator[Callable[[int], None]]:
-    """The cyclic garbage collector paused for a batch run, and ``collect(rows)`` to call
-    after each chunk with its number of rows. Left to itself, the collector runs full
-    collections over every object in the process (the model's libraries' too: XGBoost,
-    scikit-learn, pandas) again and again as a chunk's rows pile up: ~45 of a rescored
-    row's ~200 us on the bench store. A chunk's objects are nearly all acyclic and
-    freed by reference counting: one of 5,000 rows leaves ~100 in cycles (measured),
-    so the young generations are collected every COLLECT_EVERY_ROWS rows, which bounds
-    what waits for the collector to a few thousand objects."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    since = 0
-
-    def collect(rows: int) -> None:
-        nonlocal since
-        since += rows
-        if since >= COLLECT_EVERY_ROWS:
-            gc.collect(1)
-            since = 0
-
-    try:
-        yield collect
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def rescore(
     engine: Engine,
     context: FeatureContext,
@@ -173,7 +141,7 @@ def rescore(
     features read it instead of the store."""
     # Paused from the start: the setup allocates enough (the rule set, the model) to
     # set off a full collection too.
-    with _collector_paused() as collect:
+    with collector_paused() as collect:
         return _rescore(engine, context, since, until, progress, chunk_rows, batch, export, collect)
 
 
