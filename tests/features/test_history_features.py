@@ -8,6 +8,9 @@ from sqlalchemy import Engine
 
 from ecomrisk.engines.batch import BatchEngine
 from ecomrisk.features.batch import batch_history_features
+from ecomrisk.features.catalogue import HISTORY_FEATURES
+from ecomrisk.features.definitions import Ever, Rolling, SameCustomsDay, ShipmentAggregate
+from ecomrisk.features.online import _online_sql, history_features
 from tests.histories import T0, US_DAY_OFFSET_S, History
 
 
@@ -206,3 +209,61 @@ def test_batch_distinct_counts_match_online_at_the_window_edges(
     assert distinct["late"] == 5  # bob (dup on the edge, and target), fay, hal, ivy, zed itself
     assert distinct["gone"] == 6  # dup's bob has left, target's bob stays: bob, ..., zed, x
     assert distinct["gone2"] == 4  # bob and fay have left: hal, ivy, zed and x itself
+
+
+_BOUNDED = (
+    ShipmentAggregate(
+        "shipper_seen",
+        "",
+        key="shipper_name",
+        measure="count",
+        window=Ever(),
+        include_self=False,
+        up_to=3,
+    ),
+    ShipmentAggregate(
+        "phone_30d", "", key="consignee_phone", measure="count", window=Rolling(30), up_to=4
+    ),
+    ShipmentAggregate(
+        "address_today",
+        "",
+        key="consignee_address",
+        measure="count",
+        window=SameCustomsDay(),
+        up_to=2,
+    ),
+)
+
+
+def test_bounded_counts_stop_at_their_bound_online_and_in_batch(
+    history: History, engine: BatchEngine
+) -> None:
+    """A hot key's counts stop at ``up_to``, this filing included or not; the batch
+    running sums stop at the same place, amendments and cancellations included."""
+    sids = []
+    for i in range(8):
+        sids.append(history.file(f"r{i % 6}", received=T0 + timedelta(minutes=i), arrival=T0))
+    sids.append(history.file("r1", received=T0 + timedelta(minutes=9), status="cancelled"))
+    with history.engine.connect() as c:
+        online = {sid: history_features(c, sid, US_DAY_OFFSET_S, _BOUNDED) for sid in sids}
+    # Others seen before: 0, 1, 2, 3, then 3 (stopped) for every later filing.
+    assert [online[s]["shipper_seen"] for s in sids[:5]] == [0, 1, 2, 3, 3]
+    assert [online[s]["phone_30d"] for s in sids[:5]] == [1, 2, 3, 4, 4]
+    assert {online[s]["address_today"] for s in sids[1:8]} == {2}
+    batch = batch_history_features(history.engine, US_DAY_OFFSET_S, _BOUNDED, batch=engine)
+    for row in batch.to_pylist():
+        for name, value in online[row["sid"]].items():
+            assert float(row[name]) == pytest.approx(value), (row["sid"], name)
+
+
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+def test_online_counts_read_a_hot_key_from_its_covering_index(history: History) -> None:
+    """The bounded counts of the catalogue read their key's index alone (no table
+    row), so a count of up to 1,000 costs 1,000 index entries at most."""
+    sid = history.file("a", received=T0)
+    sql = _online_sql(HISTORY_FEATURES, "sqlite", US_DAY_OFFSET_S)
+    with history.engine.connect() as c:
+        plan = c.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql.text}", {"sid": sid}).all()
+    details = " | ".join(row[-1] for row in plan)
+    for key in ("shipper_name", "seller", "consignee_phone", "consignee_email"):
+        assert f"USING COVERING INDEX ix_feature_events_{key}_history" in details, details

@@ -9,6 +9,10 @@ from ecomrisk.features.definitions import (
     ShipmentAggregate,
 )
 
+# Counts stop at this many shipments (``ShipmentAggregate.up_to``): reading a hot
+# key's whole history for each filing would cost it time in proportion to the key.
+COUNT_UP_TO = 1_000
+
 HISTORY_FEATURES: tuple[Feature, ...] = (
     ShipmentAggregate(
         "consignee_value_today",
@@ -27,24 +31,28 @@ HISTORY_FEATURES: tuple[Feature, ...] = (
     ),
     ShipmentAggregate(
         "address_shipments_today",
-        "Shipments to this delivery address on this customs day, this filing included",
+        "Shipments to this delivery address on this customs day, this filing included "
+        "(up to 1,000)",
         key="consignee_address",
         measure="count",
         window=SameCustomsDay(),
+        up_to=COUNT_UP_TO,
     ),
     ShipmentAggregate(
         "phone_shipments_30d",
-        "Shipments to this consignee phone in the last 30 days, this filing included",
+        "Shipments to this consignee phone in the last 30 days, this filing included (up to 1,000)",
         key="consignee_phone",
         measure="count",
         window=Rolling(30),
+        up_to=COUNT_UP_TO,
     ),
     ShipmentAggregate(
         "email_shipments_30d",
-        "Shipments to this consignee email in the last 30 days, this filing included",
+        "Shipments to this consignee email in the last 30 days, this filing included (up to 1,000)",
         key="consignee_email",
         measure="count",
         window=Rolling(30),
+        up_to=COUNT_UP_TO,
     ),
     ShipmentAggregate(
         "address_distinct_consignees_30d",
@@ -56,27 +64,30 @@ HISTORY_FEATURES: tuple[Feature, ...] = (
     ),
     ShipmentAggregate(
         "shipper_history_count",
-        "Shipments from this shipper before this filing (0: first seen)",
+        "Shipments from this shipper before this filing (0: first seen; up to 1,000)",
         key="shipper_name",
         measure="count",
         window=Ever(),
         include_self=False,
+        up_to=COUNT_UP_TO,
     ),
     ShipmentAggregate(
         "seller_history_count",
-        "Shipments from this seller before this filing (0: first seen)",
+        "Shipments from this seller before this filing (0: first seen; up to 1,000)",
         key="seller",
         measure="count",
         window=Ever(),
         include_self=False,
+        up_to=COUNT_UP_TO,
     ),
     ShipmentAggregate(
         "consignee_address_history_count",
-        "Shipments to this delivery address before this filing (0: first seen)",
+        "Shipments to this delivery address before this filing (0: first seen; up to 1,000)",
         key="consignee_address",
         measure="count",
         window=Ever(),
         include_self=False,
+        up_to=COUNT_UP_TO,
     ),
     OutcomeAggregate(
         "shipper_violations_365d",

@@ -68,6 +68,13 @@ def _shipment_aggregate_sql(feature: ShipmentAggregate, dialect: Dialect, day_of
         own = f"CASE WHEN t.{column} IS NULL THEN 0 ELSE 1 END"
     where = " AND ".join(conditions)
     subquery = f"(SELECT {aggregate} FROM feature_events h WHERE {where})"
+    if feature.up_to is not None:
+        # The scan stops at the bound; min(others, up_to - 1) + 1 = min(total, up_to).
+        limit = feature.up_to - 1 if feature.include_self else feature.up_to
+        subquery = (
+            f"(SELECT COUNT(*) FROM (SELECT 1 FROM feature_events h WHERE {where} "
+            f"LIMIT {limit}) bounded)"
+        )
     total = f"{subquery} + {own}" if feature.include_self else subquery
     # A filing without the key (no phone, say) has no history for it.
     return f"CASE WHEN t.{feature.key} IS NULL THEN 0 ELSE {total} END"
@@ -344,6 +351,8 @@ def _windowed_value_sql(feature: Feature, name: str) -> str:
         total += f" - {taken}" if feature.measure == "count" else f" - CAST({taken} AS {_EXACT})"
         if feature.include_self:
             total += " + 1" if feature.measure == "count" else f" + CAST(t.value AS {_EXACT})"
+        if feature.up_to is not None:
+            total = f"CASE WHEN {total} > {feature.up_to} THEN {feature.up_to} ELSE {total} END"
     return f"CASE WHEN {missing} THEN 0 ELSE {total} END"
 
 

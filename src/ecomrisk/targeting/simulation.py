@@ -20,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ecomrisk.domain.enums import ExamType
+from ecomrisk.features.catalogue import COUNT_UP_TO
 from ecomrisk.risk.model.artifact import TrainedModel
 from ecomrisk.risk.model.dataset import Example
 from ecomrisk.risk.model.training import TrainingError, train
@@ -128,13 +129,14 @@ class Settings:
 
 
 def shipper_history_counts(shippers: Sequence[str]) -> np.ndarray:
-    """Shipments from the same shipper before each one (the flow is in filing order)."""
+    """Shipments from the same shipper before each one (the flow is in filing order),
+    up to COUNT_UP_TO as the product's feature counts them."""
     seen: dict[str, int] = {}
     counts = np.zeros(len(shippers), dtype=np.int64)
     for i, shipper in enumerate(shippers):
         counts[i] = seen.get(shipper, 0)
         seen[shipper] = counts[i] + 1
-    return counts
+    return np.minimum(counts, COUNT_UP_TO)
 
 
 def _features(flow: Flow, history: np.ndarray, state: _State, i: int) -> dict[str, Any]:

@@ -7,6 +7,7 @@ appended by the caller: "+0.41" means this value raised the risk.
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ecomrisk.features.catalogue import COUNT_UP_TO
 from ecomrisk.features.registry import FEATURES
 
 
@@ -23,6 +24,12 @@ def _share(v: Any) -> str:
 def _times(n: Any, what: str) -> str:
     count = int(float(n))
     return f"{count} {what}{'' if count == 1 else 's'}"
+
+
+def _times_up_to(n: Any, what: str) -> str:
+    """A count that stops at COUNT_UP_TO: at the bound it says "or more"."""
+    words = _times(n, what)
+    return f"{words} or more" if int(float(n)) >= COUNT_UP_TO else words
 
 
 _PHRASES: dict[str, Callable[[Any, Mapping[str, Any]], str]] = {
@@ -53,15 +60,19 @@ _PHRASES: dict[str, Callable[[Any, Mapping[str, Any]], str]] = {
     "screening_max_score": lambda v, f: f"best watch-list match of a party scores {float(v):.2f}",
     "screening_hits": lambda v, f: _times(v, "watch-list hit") + " on the parties",
     "shipper_history_count": lambda v, f: (
-        "first shipment from this shipper" if not v else f"shipper seen {_times(v, 'time')} before"
+        "first shipment from this shipper"
+        if not v
+        else f"shipper seen {_times_up_to(v, 'time')} before"
     ),
     "seller_history_count": lambda v, f: (
-        "first shipment from this seller" if not v else f"seller seen {_times(v, 'time')} before"
+        "first shipment from this seller"
+        if not v
+        else f"seller seen {_times_up_to(v, 'time')} before"
     ),
     "consignee_address_history_count": lambda v, f: (
         "first shipment to this address"
         if not v
-        else f"address received {_times(v, 'shipment')} before"
+        else f"address received {_times_up_to(v, 'shipment')} before"
     ),
     "shipper_violations_365d": lambda v, f: (
         _times(v, "violation") + " found on this shipper's shipments in the last year"
