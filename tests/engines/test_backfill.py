@@ -1,6 +1,8 @@
 """The feature backfill writes, on either engine, the history features the batch
 path computes, one row per shipment version; a re-run replaces the files whole."""
 
+import random
+from datetime import timedelta
 from pathlib import Path
 
 import pyarrow.dataset as ds
@@ -12,7 +14,7 @@ from ecomrisk.engines.export import export_parquet
 from ecomrisk.features.backfill import backfill
 from ecomrisk.features.batch import batch_history_features
 from tests.engines.test_export import _fill
-from tests.histories import US_DAY_OFFSET_S, History
+from tests.histories import T0, US_DAY_OFFSET_S, History
 
 
 def _rows(folder: Path) -> list[dict[str, object]]:
@@ -41,4 +43,49 @@ def test_the_backfill_writes_the_batch_history_features(
     assert backfill(sqlite_engine, US_DAY_OFFSET_S, out, DuckDBEngine()) == written
     assert len(_rows(out)) == written
     # Nothing left beside it: no partial folder, no DuckDB spill folder.
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def _messy(history: History) -> None:
+    """Hot keys (two shippers, three consignees), NULL keys (no address or phone),
+    amendments (of them some filed with an earlier time than the version they
+    supersede, some changing the key), cancellations, ties on a second, outcomes."""
+    rng = random.Random(3)
+    for i in range(120):
+        sid = history.file(
+            f"r{rng.randint(0, 50)}",
+            received=T0 + timedelta(hours=i * 2, minutes=rng.choice([0, 0, -90, 30])),
+            arrival=T0 + timedelta(hours=i * 2 + rng.randint(0, 40)),
+            value=str(rng.randint(1, 900)),
+            consignee=rng.choice(["ann", "bob", "cy"]),
+            address=rng.choice(["addr1", "addr2", "addr3", None]),
+            phone=rng.choice(["+1555", "+1666", None]),
+            shipper=rng.choice(["s1", "s1", "s1", "s2"]),
+            status=rng.choice(["active"] * 6 + ["cancelled"]),
+        )
+        if rng.random() < 0.25:
+            history.outcome(
+                sid,
+                recorded=T0 + timedelta(hours=i * 2 + 1),
+                violation=rng.random() < 0.5,
+                seize=rng.random() < 0.3,
+            )
+
+
+@pytest.mark.parametrize("bucket_rows", [7, 50])
+def test_the_bucketed_backfill_equals_the_one_query(
+    sqlite_engine: Engine, tmp_path: Path, bucket_rows: int
+) -> None:
+    """On DuckDB the backfill computes a key column at a time, a bucket of its values
+    at a time (here 7 or 50 versions a bucket: with 7, many buckets hold one key or
+    none, and a hot key's bucket most rows), and joins them a range of sids at a time:
+    exactly the one query's numbers, every row, in sid order."""
+    _messy(History(sqlite_engine))
+    expected = batch_history_features(sqlite_engine, US_DAY_OFFSET_S, batch=DuckDBEngine())
+    out = tmp_path / "features"
+    written = backfill(sqlite_engine, US_DAY_OFFSET_S, out, DuckDBEngine(), bucket_rows=bucket_rows)
+    got = ds.dataset(out, format="parquet").to_table()  # files in name order: sid order
+    assert written == expected.num_rows > 100
+    assert got.schema == expected.schema
+    assert got.to_pylist() == expected.to_pylist()
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
