@@ -54,9 +54,16 @@ class BatchEngine(Protocol):
         query's order), so the caller holds one batch at a time, not the whole result."""
         ...
 
-    def write_parquet(self, sql: str, relations: Mapping[str, Relation], folder: Path) -> None:
+    def write_parquet(
+        self,
+        sql: str,
+        relations: Mapping[str, Relation],
+        folder: Path,
+        partition_by: str | None = None,
+    ) -> None:
         """The result of ``sql`` written as Parquet files into ``folder`` (made anew) by
-        the engine itself: rows stream from query to files, never all in memory."""
+        the engine itself: rows stream from query to files, never all in memory. With
+        ``partition_by`` (a column), one Hive folder per value (``column=value/``)."""
         ...
 
     def map_parquet(
@@ -124,7 +131,13 @@ class DuckDBEngine:
         batches = [function(b) for b in table.to_batches(max_chunksize=MAP_BATCH_ROWS)]
         return pa.Table.from_batches(batches, schema=schema)
 
-    def write_parquet(self, sql: str, relations: Mapping[str, Relation], folder: Path) -> None:
+    def write_parquet(
+        self,
+        sql: str,
+        relations: Mapping[str, Relation],
+        folder: Path,
+        partition_by: str | None = None,
+    ) -> None:
         folder.mkdir(parents=True, exist_ok=False)
         # Bounded memory whatever the rows: DuckDB's sorts and windows (the backfill's
         # running sums) spill past the limit to a folder beside the output, removed
@@ -136,8 +149,15 @@ class DuckDBEngine:
             ) as duck,
         ):
             _register(duck, relations)
-            target = str(folder / "part-0.parquet").replace("'", "''")
-            duck.sql(f"COPY ({sql}) TO '{target}' (FORMAT PARQUET)")
+            if partition_by is None:
+                target = str(folder / "part-0.parquet").replace("'", "''")
+                duck.sql(f"COPY ({sql}) TO '{target}' (FORMAT PARQUET)")
+            else:
+                target = str(folder).replace("'", "''")
+                duck.sql(
+                    f"COPY ({sql}) TO '{target}' "
+                    f"(FORMAT PARQUET, PARTITION_BY ({partition_by}), OVERWRITE_OR_IGNORE)"
+                )
 
     def map_parquet(
         self, source: Path, function: BatchFunction, schema: pa.Schema, folder: Path
@@ -184,8 +204,17 @@ class SparkEngine:
         if rows:
             yield pa.RecordBatch.from_pylist(rows)
 
-    def write_parquet(self, sql: str, relations: Mapping[str, Relation], folder: Path) -> None:
-        self._frame(sql, relations).write.mode("errorifexists").parquet(str(folder))
+    def write_parquet(
+        self,
+        sql: str,
+        relations: Mapping[str, Relation],
+        folder: Path,
+        partition_by: str | None = None,
+    ) -> None:
+        writer = self._frame(sql, relations).write.mode("errorifexists")
+        if partition_by is not None:
+            writer = writer.partitionBy(partition_by)
+        writer.parquet(str(folder))
 
     def map_parquet(
         self, source: Path, function: BatchFunction, schema: pa.Schema, folder: Path

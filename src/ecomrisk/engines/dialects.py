@@ -13,12 +13,18 @@ class Dialect:
     double_type: str = "DOUBLE PRECISION"
     # An instant with its zone: DuckDB's TIMESTAMPTZ; Spark's TIMESTAMP is one already.
     instant_type: str = "TIMESTAMP WITH TIME ZONE"
+    # A bucket 0..n-1 of a value's hash: Spark's hash is a signed int (pmod keeps it
+    # non-negative), DuckDB's an unsigned one.
+    bucket_template: str = "pmod(hash({expression}), {buckets})"
 
     def int_div(self, numerator: str, denominator: str) -> str:
         return f"({numerator}) {self.integer_division} ({denominator})"
 
     def as_double(self, expression: str) -> str:
         return f"CAST({expression} AS {self.double_type})"
+
+    def bucket(self, expression: str, buckets: int) -> str:
+        return self.bucket_template.format(expression=expression, buckets=buckets)
 
     def instant(self, moment: datetime) -> str:
         """A literal of the instant ``moment`` (aware), written in UTC."""
@@ -28,7 +34,12 @@ class Dialect:
 
 SQLITE = Dialect("sqlite")
 POSTGRESQL = Dialect("postgresql")
-DUCKDB = Dialect("duckdb", integer_division="//", instant_type="TIMESTAMPTZ")
+DUCKDB = Dialect(
+    "duckdb",
+    integer_division="//",
+    instant_type="TIMESTAMPTZ",
+    bucket_template="hash({expression}) % {buckets}",
+)
 # Spark's `/` is true division too; `DIV` truncates towards zero, as the others do.
 SPARK = Dialect("spark", integer_division="DIV", double_type="DOUBLE", instant_type="TIMESTAMP")
 

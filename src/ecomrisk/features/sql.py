@@ -391,3 +391,74 @@ def all_features_sql(features: tuple[Feature, ...], dialect: Dialect, day_offset
         "WITH " + ",\n".join(ctes) + "\n"
         f"SELECT t.sid AS sid,\n  {body}\nFROM feature_events t{joins}\nORDER BY t.sid"
     )
+
+
+# The bucketed backfill (``features.backfill``). Every condition above matches history
+# to the filing on the feature's key (``h.key = t.key``, ``o.key = t.key``, and the
+# own-shipment join and distinct counts' probes count only versions with t's key), so
+# the features of one key column can be computed apart from the others', and apart for
+# each bucket of that column's values: each bucket's sorts are of its own marks, small
+# enough to stay in memory whatever the rows.
+
+# The columns the feature SQL reads of each event table, besides the features' keys
+# and the values of distinct counts.
+_VERSION_COLUMNS = (
+    "sid",
+    "filer_id",
+    "filer_reference",
+    "status",
+    "received_s",
+    "superseded_s",
+    "superseded_sid",
+    "arrival_s",
+    "value",
+)
+_OUTCOME_COLUMNS = ("recorded_s", "violation", "seizure")
+# What the bucketing needs to know of the versions: how many, and their sids' span.
+SID_SPAN_SQL = "SELECT COUNT(*) AS n, MIN(sid) AS lo, MAX(sid) AS hi FROM feature_events"
+
+
+def key_groups(features: tuple[Feature, ...]) -> dict[str, tuple[Feature, ...]]:
+    """The features by key column (in the order of their first feature)."""
+    groups: dict[str, list[Feature]] = {}
+    for feature in features:
+        groups.setdefault(feature.key, []).append(feature)
+    return {key: tuple(group) for key, group in groups.items()}
+
+
+def tables_read(features: tuple[Feature, ...]) -> tuple[str, ...]:
+    """The event tables ``all_features_sql(features)`` reads."""
+    outcomes = any(isinstance(f, OutcomeAggregate) for f in features)
+    return ("feature_events", "outcome_events") if outcomes else ("feature_events",)
+
+
+def bucketed_sql(features: tuple[Feature, ...], table: str, buckets: int, dialect: Dialect) -> str:
+    """The rows of ``table`` (one of ``tables_read(features)``) that have the key of ``features``
+    (one key column's), with the columns their SQL reads and the ``bucket`` of the key.
+    Rows without the key count for nothing and get 0 (``assembled_sql``)."""
+    key = features[0].key
+    if table == "feature_events":
+        distinct = [f.distinct_of for f in features if isinstance(f, ShipmentAggregate)]
+        columns = [*_VERSION_COLUMNS, key, *(c for c in distinct if c)]
+    else:
+        columns = [*_OUTCOME_COLUMNS, key]
+    listed = ", ".join(dict.fromkeys(columns))  # once each, in order
+    bucket = dialect.bucket(key, buckets)
+    return f"SELECT {listed}, {bucket} AS bucket FROM {table} WHERE {key} IS NOT NULL"
+
+
+def assembled_sql(features: tuple[Feature, ...], sids: tuple[int, int] | None) -> str:
+    """``sid`` and every feature (in the order of ``features``) for each row of
+    ``feature_events`` (those with ``lo <= sid < hi`` given ``sids``), from the
+    relations ``group_0``, ``group_1``, ... (``all_features_sql`` of each of
+    ``key_groups(features)``, in order, over the rows with its key): a filing without a
+    group's key is in none of its rows and gets 0, as in ``all_features_sql``."""
+    where = "" if sids is None else f" WHERE sid >= {sids[0]} AND sid < {sids[1]}"
+    group_of = {f.name: i for i, group in enumerate(key_groups(features).values()) for f in group}
+    columns = [f"COALESCE(g{group_of[f.name]}.{f.name}, 0) AS {f.name}" for f in features]
+    joins = "".join(
+        f"\nLEFT JOIN (SELECT * FROM group_{i}{where}) g{i} ON g{i}.sid = t.sid"
+        for i in sorted(set(group_of.values()))
+    )
+    body = ",\n  ".join(["t.sid AS sid", *columns])
+    return f"SELECT {body}\nFROM (SELECT sid FROM feature_events{where}) t{joins}\nORDER BY t.sid"
