@@ -92,7 +92,9 @@ def test_analyst_reads_a_model_report_and_promotes_it(browser: object, server: S
     expect(page.get_by_role("rowheader", name="random_sample")).to_be_visible()
     for image in page.locator("img.plot").all():
         image.scroll_into_view_if_needed()
-        expect(image).to_have_js_property("complete", True)
+        # Each plot is drawn on its first request (Matplotlib is loaded then): on a
+        # loaded machine that took longer than the default 5 s (CI, 2026-12-01).
+        expect(image).to_have_js_property("complete", True, timeout=30_000)
         assert image.evaluate("i => i.naturalWidth") > 100
     page.get_by_role("button", name="Score in shadow").click()
     expect(page.get_by_role("heading", name="Model risk@1 (shadow)")).to_be_visible()
