@@ -33,6 +33,11 @@ def create_engine_for_url(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # The connection used last is handed out next: its page cache holds the
+            # pages the last writes touched. First in, first out passed the writer the
+            # pooled connection the checkpointer had just used, whose cache SQLite
+            # drops when it sees the log changed: ~0.5-1 ms more CPU a paced filing.
+            kwargs.setdefault("pool_use_lifo", True)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine

@@ -38,6 +38,12 @@ DECISIONS = Counter(
     "Decisions committed by this process, by lane and kind (live or shadow).",
     ["lane", "kind"],
 )
+FILING_GROUP = Histogram(
+    "ecomrisk_filing_group_size",
+    "Single filings written in one transaction (group commit, SQLite): above 1 when "
+    "filings arrive faster than one writer writes them one by one.",
+    buckets=(1, 2, 4, 8, 16, 32, 64),
+)
 BULK_IN_PROGRESS = Gauge(
     "ecomrisk_bulk_uploads_in_progress", "Bulk uploads being received or written."
 )

@@ -3,7 +3,7 @@ so status, cancel and listing use the /shipments routes."""
 
 from fastapi import APIRouter, HTTPException, Response
 
-from ecomrisk.api.deps import CurrentFiler, EngineDep, OnWrittenDep, ProfileDep, WriterDep
+from ecomrisk.api.deps import CurrentFiler, OnWrittenDep, ProfileDep, WriterDep
 from ecomrisk.api.routes.shipments import ERRORS, REPLAYED, file_one, receipt_response
 from ecomrisk.api.schemas import ShipmentReceipt
 from ecomrisk.domain.records import PostalItemFiling
@@ -22,14 +22,13 @@ RECEIPT_RESPONSES = {**ERRORS, **REPLAYED}
 async def submit_postal_item(
     item: PostalItemFiling,
     filer: CurrentFiler,
-    engine: EngineDep,
     profile: ProfileDep,
     on_written: OnWrittenDep,
     writer: WriterDep,
 ) -> Response:
     """File one postal item with its CN 23 declaration."""
     submission = Submission.of_postal(item)
-    return receipt_response(await file_one(writer, engine, filer, profile, submission, on_written))
+    return receipt_response(await file_one(writer, filer, profile, submission, on_written))
 
 
 @router.post(
@@ -38,7 +37,6 @@ async def submit_postal_item(
 async def submit_itmatt(
     item: ItmattItem,
     filer: CurrentFiler,
-    engine: EngineDep,
     profile: ProfileDep,
     on_written: OnWrittenDep,
     writer: WriterDep,
@@ -48,7 +46,7 @@ async def submit_itmatt(
     if postal is None:
         raise HTTPException(422, "; ".join(f"{p.path}: {p.problem}" for p in problems))
     submission = Submission.of_postal(postal)
-    return receipt_response(await file_one(writer, engine, filer, profile, submission, on_written))
+    return receipt_response(await file_one(writer, filer, profile, submission, on_written))
 
 
 @router.put(
@@ -61,7 +59,6 @@ async def amend_postal_item(
     filer_reference: str,
     item: PostalItemFiling,
     filer: CurrentFiler,
-    engine: EngineDep,
     profile: ProfileDep,
     on_written: OnWrittenDep,
     writer: WriterDep,
@@ -72,4 +69,4 @@ async def amend_postal_item(
             422, f"filer_reference in the body ({item.filer_reference!r}) differs from the URL"
         )
     submission = Submission.of_postal(item, amend=True)
-    return receipt_response(await file_one(writer, engine, filer, profile, submission, on_written))
+    return receipt_response(await file_one(writer, filer, profile, submission, on_written))

@@ -5,7 +5,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine
 
 from ecomrisk.api.deps import (
     ConnectionDep,
@@ -36,6 +35,7 @@ from ecomrisk.ingest.bulk import REJECTION_STATUS
 from ecomrisk.ingest.problems import FieldProblem, parse
 from ecomrisk.ingest.validate import RecordError
 from ecomrisk.store.filers_repo import Filer
+from ecomrisk.store.group_write import FilingJob
 from ecomrisk.store.shipments_query import MAX_PAGE, list_current, shipment_view
 from ecomrisk.store.shipments_repo import (
     OnWritten,
@@ -90,26 +90,14 @@ def receipt_response(outcome: Receipt | Rejection) -> Response:
 
 async def file_one(
     writer: StoreWriter,
-    engine: Engine,
     filer: Filer,
     profile: JurisdictionProfile,
     submission: Submission,
     on_written: OnWritten,
 ) -> Receipt | Rejection:
-    """Write one filing and decide it, in one transaction, in the writer thread."""
-
-    def write() -> Receipt | Rejection:
-        [outcome] = ingest_chunk(
-            engine,
-            filer.id,
-            [submission],
-            profile=profile,
-            actor=actor(filer),
-            on_written=on_written,
-        )
-        return outcome
-
-    return await writer.run(write)
+    """Write one filing and decide it, in one transaction, in the writer thread (on
+    SQLite with the filings queued beside it: api/writer.py)."""
+    return await writer.file(FilingJob(filer.id, actor(filer), profile, submission, on_written))
 
 
 # The single-filing routes are async: the body is validated on the event loop as
@@ -119,13 +107,12 @@ async def file_one(
 async def submit_shipment(
     filing: ShipmentFiling,
     filer: CurrentFiler,
-    engine: EngineDep,
     profile: ProfileDep,
     on_written: OnWrittenDep,
     writer: WriterDep,
 ) -> Response:
     """File one shipment. Re-sending the same content returns the original receipt (200)."""
-    outcome = await file_one(writer, engine, filer, profile, Submission(filing), on_written)
+    outcome = await file_one(writer, filer, profile, Submission(filing), on_written)
     return receipt_response(outcome)
 
 
@@ -281,7 +268,6 @@ async def amend_shipment(
     filer_reference: str,
     filing: ShipmentFiling,
     filer: CurrentFiler,
-    engine: EngineDep,
     profile: ProfileDep,
     on_written: OnWrittenDep,
     writer: WriterDep,
@@ -292,7 +278,7 @@ async def amend_shipment(
             422, f"filer_reference in the body ({filing.filer_reference!r}) differs from the URL"
         )
     submission = Submission(filing, amend=True)
-    return receipt_response(await file_one(writer, engine, filer, profile, submission, on_written))
+    return receipt_response(await file_one(writer, filer, profile, submission, on_written))
 
 
 @router.get("/{filer_reference:path}", responses=ERRORS)
