@@ -4,20 +4,24 @@
         [--methods bucketed one-query] [--engines duckdb spark] [--tmp DIR] [--out FILE]
 
 For each size, the synthetic feature events of ``spark_scale.synthetic_events``
-are written once (not measured) as the Parquet export, then backfilled by each
-engine and method in turn, interleaved, so a change in the machine's load falls
-on all of them alike. ``bucketed`` is the engine's default (DuckDB: by key column
-and hash bucket, ``features/backfill.py``; Spark: its one query, which Spark
-shuffles itself), ``one-query`` the single query of every feature. Measured as
+are written once (not measured) as the Parquet export (``--no-hot-keys``: without
+its hot shippers and sellers), then backfilled by each engine and method in turn,
+interleaved, so a change in the machine's load falls on all of them alike.
+``bucketed`` is DuckDB's default (by key column and hash bucket,
+``features/backfill.py``), ``one-query`` the single query of every feature (Spark's
+only way: it shuffles that query itself). Measured as
 ``spark_scale.measure`` does: wall time, CPU of the whole process tree (DuckDB's
-threads, Spark's JVM and its Python workers) and its peak RSS, with the load
-average before and after. Results print as Markdown for docs/benchmarks.md.
+threads, Spark's JVM, its start included, and its Python workers) and its peak
+RSS, with the load average before and after. Each backfill runs in a process of
+its own, so no engine's memory, threads or JVM outlive its measurement into the
+next. Results print as Markdown for docs/benchmarks.md.
 """
 
 import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -34,6 +38,15 @@ DAY_OFFSET_S = -5 * 3600
 
 
 def backfill_once(engine_name: str, method: str, export: Path, out: Path) -> dict[str, Any]:
+    """One measured backfill, in a new process; its figures."""
+    command = [sys.executable, __file__, "--one", engine_name, method, str(export), str(out)]
+    # Its errors go to this process's stderr; its figures come back on stdout.
+    done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
+    figures: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return figures
+
+
+def _measured(engine_name: str, method: str, export: Path, out: Path) -> dict[str, Any]:
     engine = batch_engine(engine_name, "local[2]")
     bucket_rows = backfill_module.BUCKET_ROWS.copy()
     if method == "one-query":
@@ -55,15 +68,26 @@ def main() -> None:
     parser.add_argument(
         "--tmp", type=Path, help="Where the exports go (needs ~1 GB a million rows)"
     )
+    parser.add_argument(
+        "--no-hot-keys",
+        action="store_true",
+        help="Shippers and sellers drawn uniformly, none holding many filings",
+    )
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--one", nargs=4, help=argparse.SUPPRESS)  # engine method export out
     args = parser.parse_args()
+    if args.one:
+        engine_name, method, export, out = args.one
+        print(json.dumps(_measured(engine_name, method, Path(export), Path(out))))
+        return
     results: list[dict[str, Any]] = []
     for rows in args.rows:
         with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
             export = Path(tmp) / "export"
-            synthetic_events(rows, export)
+            synthetic_events(rows, export, hot_keys=not args.no_hot_keys)
             for engine_name in args.engines:
-                methods = args.methods if engine_name == "duckdb" else ["bucketed"]
+                # Spark has no bucketed path (BUCKET_ROWS): it shuffles its one query itself.
+                methods = args.methods if engine_name == "duckdb" else ["one-query"]
                 for method in methods:
                     figures = backfill_once(engine_name, method, export, Path(tmp) / "features")
                     results.append(

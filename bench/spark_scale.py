@@ -44,10 +44,17 @@ T0 = 1_767_225_600  # 2026-01-01 UTC
 WRITE_ROWS = 500_000
 
 
-def synthetic_events(rows: int, folder: Path, seed: int = 1) -> None:
+def synthetic_events(rows: int, folder: Path, seed: int = 1, hot_keys: bool = True) -> None:
     """``rows`` shipment versions over 90 days with realistic key reuse (a few hot
-    shippers, many consignees), and outcomes for 2 % of them."""
+    shippers, many consignees), and outcomes for 2 % of them. Without ``hot_keys``
+    shippers and sellers are drawn uniformly instead (no key holds many filings)."""
     rng = np.random.default_rng(seed)
+
+    def sender(keys: int, n: int) -> np.ndarray:
+        if hot_keys:  # one key with ~44 % of the filings, a long tail
+            return rng.zipf(1.6, n) % keys
+        return rng.integers(0, max(rows // 50, 1), n)
+
     for start in range(0, rows, WRITE_ROWS):
         n = min(WRITE_ROWS, rows - start)
         sid = np.arange(start + 1, start + n + 1)
@@ -57,9 +64,9 @@ def synthetic_events(rows: int, folder: Path, seed: int = 1) -> None:
             "consignee_address": rng.integers(0, max(rows // 4, 1), n),
             "consignee_phone": rng.integers(0, max(rows // 4, 1), n),
             "consignee_email": rng.integers(0, max(rows // 4, 1), n),
-            "shipper_name": rng.zipf(1.6, n) % 5_000,
-            "shipper_address": rng.zipf(1.6, n) % 5_000,
-            "seller": rng.zipf(1.6, n) % 20_000,
+            "shipper_name": sender(5_000, n),
+            "shipper_address": sender(5_000, n),
+            "seller": sender(20_000, n),
         }
         table = pa.table(
             {

@@ -87,7 +87,10 @@ class StoreWriter:
         if not group:
             return  # an earlier drain wrote this request's filing
         metrics.FILING_GROUP.observe(len(group))
-        outcomes = write_group(self.engine, [job for job, _ in group])
+        try:
+            outcomes: list[Outcome] = write_group(self.engine, [job for job, _ in group])
+        except BaseException as error:  # write_group answers each filing; never leave one waiting
+            outcomes = [error] * len(group)
         for (_, future), outcome in zip(group, outcomes, strict=True):
             loop.call_soon_threadsafe(_settle, future, outcome)
 

@@ -4,9 +4,9 @@ A served filing written alone pays a whole transaction: its begin and commit (on
 SQLite, the commit copies every page the filing touched to the log, ~45 of them),
 the key lookup, one INSERT per table and an audit record. When filings queue
 behind SQLite's one writer, writing the queue as one transaction shares those
-costs: 1.9-2.9 ms of CPU a filing alone, ~1.0 ms in groups of 4-16
-(docs/benchmarks.md). A filing never waits for others to arrive: an idle
-server writes it at once, alone.
+costs: 1.6-1.7 ms of CPU a filing alone, 0.9-1.1 ms in groups of 4-16
+(bench/group_commit.py, docs/benchmarks.md). A filing never waits for others to
+arrive: an idle server writes it at once, alone.
 
 The outcome of each filing is what it would have been written alone and in
 arrival order: one filer's filings go to ``write_shipments`` together in
