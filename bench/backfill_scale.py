@@ -47,15 +47,11 @@ def backfill_once(engine_name: str, method: str, export: Path, out: Path) -> dic
 
 
 def _measured(engine_name: str, method: str, export: Path, out: Path) -> dict[str, Any]:
+    """The backfill measured in this process (a child of ``backfill_once``)."""
     engine = batch_engine(engine_name, "local[2]")
-    bucket_rows = backfill_module.BUCKET_ROWS.copy()
-    if method == "one-query":
+    if method == "one-query":  # no bucket size for the engine: the one query
         backfill_module.BUCKET_ROWS.pop(engine_name, None)
-    try:
-        figures = measure(lambda: backfill_module.backfill(None, DAY_OFFSET_S, out, engine, export))
-    finally:
-        backfill_module.BUCKET_ROWS.clear()
-        backfill_module.BUCKET_ROWS.update(bucket_rows)
+    figures = measure(lambda: backfill_module.backfill(None, DAY_OFFSET_S, out, engine, export))
     figures["load_after"] = round(os.getloadavg()[0], 1)
     return figures
 

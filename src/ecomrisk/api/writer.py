@@ -56,29 +56,32 @@ class StoreWriter:
             self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
         return self._thread
 
+    def _in_thread(self, function: Callable[[], T]) -> "asyncio.Future[T]":
+        """``function()`` handed to the writer thread with the request's context (its
+        request id in logs)."""
+        context = contextvars.copy_context()
+        return asyncio.get_running_loop().run_in_executor(self._executor(), context.run, function)
+
     async def run(self, function: Callable[[], T]) -> T:
-        """``function()`` in the writer thread (the shared pool on PostgreSQL), with the
-        request's context (its request id in logs)."""
+        """``function()`` in the writer thread (the shared pool on PostgreSQL)."""
         if not self.one_thread:
             return await run_in_threadpool(function)
-        context = contextvars.copy_context()
-        return await asyncio.get_running_loop().run_in_executor(
-            self._executor(), context.run, function
-        )
+        return await self._in_thread(function)
 
     async def file(self, job: FilingJob) -> Receipt | Rejection:
         """Write one filing, with the filings queued beside it on SQLite; its outcome,
         or the exception writing it raised."""
         if not self.one_thread:
-            [outcome] = await run_in_threadpool(write_group, self.engine, [job])
+            [outcome] = await self.run(lambda: write_group(self.engine, [job]))
             return _result(outcome)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Receipt | Rejection] = loop.create_future()
         with self._queue_lock:
             self._queue.append((job, future))
-        # In the first queued filing's context: a group's log lines carry its request id.
-        context = contextvars.copy_context()
-        loop.run_in_executor(self._executor(), context.run, self._drain, loop)
+        # Not awaited: the drain runs even if this request is cancelled meanwhile, so a
+        # queued filing is never left behind. A group's log lines carry the request id
+        # of the drain that wrote it, its first filing's.
+        self._in_thread(lambda: self._drain(loop))
         return await future
 
     def _drain(self, loop: asyncio.AbstractEventLoop) -> None:

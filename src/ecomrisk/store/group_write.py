@@ -93,4 +93,5 @@ def write_group(engine: Engine, jobs: Sequence[FilingJob]) -> list[Outcome]:
         # Rolled back whole: which filing failed is found by writing each alone
         # (a lost race for a key, retried there, succeeds on its own too).
         return [_alone(engine, job) for job in jobs]
-    return [o for o in outcomes if o is not None]
+    assert all(o is not None for o in outcomes)
+    return outcomes  # type: ignore[return-value]
