@@ -64,3 +64,32 @@ def test_an_in_memory_store_has_no_thread() -> None:
     checkpointer.start()
     assert checkpointer._thread is None
     checkpointer.stop()
+
+
+def test_a_checkpoint_never_waits_for_the_writer(tmp_path: Path) -> None:
+    # A RESTART checkpoint (which the thread used to run once the log was long) waits
+    # for the writer to finish and holds the next one back; a PASSIVE one copies what
+    # it can and returns. Here the writer holds its transaction open throughout.
+    engine, _path = _engine(tmp_path)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x BLOB)")
+        connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
+    with engine.begin() as connection:  # ~6,000 pages of log, more than a RESTART waited for
+        for _ in range(6_000):
+            connection.exec_driver_sql("INSERT INTO t VALUES (randomblob(4000))")
+    writer = engine.connect()
+    writer.exec_driver_sql("BEGIN IMMEDIATE")
+    writer.exec_driver_sql("INSERT INTO t VALUES (randomblob(10))")
+    try:
+        started = time.monotonic()
+        WalCheckpointer(engine).checkpoint()
+        waited = time.monotonic() - started
+    finally:
+        writer.exec_driver_sql("COMMIT")
+        writer.close()
+    assert waited < 5  # a RESTART would have waited for the busy timeout (30 s)
+    with engine.connect() as connection:
+        [(_busy, pages, copied)] = connection.exec_driver_sql(
+            "PRAGMA wal_checkpoint(PASSIVE)"
+        ).all()
+    assert copied == pages  # and it copied the log

@@ -29,6 +29,7 @@ from ecomrisk.risk.rules import RuleSet
 from ecomrisk.risk.screen_filing import screen_version
 from ecomrisk.risk.screening.matcher import DEFAULT_ALGORITHM
 from ecomrisk.risk.screening.repo import LoadedList, load_current_lists
+from ecomrisk.store import decision_notes
 from ecomrisk.store.schema import decisions, rulesets
 from ecomrisk.store.shipments_repo import Written
 
@@ -144,6 +145,7 @@ def _store(
             "ruleset": decision.versions.get("ruleset"),
         },
     )
+    decision_notes.note_decision(connection, decision.lane.value, kind)
     return int(result.scalar_one())
 
 

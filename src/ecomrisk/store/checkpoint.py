@@ -4,11 +4,19 @@ By default SQLite checkpoints inside the commit that takes the log past 1,000
 pages: that commit copies the log into the database and waits for fsync. With
 each filing dirtying ~30 pages, one filing in ~30 paid 8-28 ms for it
 (bench: commit p50 0.2 ms, p95 8.2 ms, p99 19.5 ms), which alone broke the
-single-filing p99 goal. The server instead lowers the automatic checkpoint to a
-backstop (``BACKSTOP_PAGES``, only reached if this thread stops keeping up) and
-runs a PASSIVE checkpoint every ``interval`` seconds: it never blocks writers or
-readers, and Python's sqlite3 releases the GIL while it runs (see
-``RESTART_PAGES`` for how the log is kept short).
+single-filing p99 goal. The server instead raises the automatic checkpoint to a
+backstop (``BACKSTOP_PAGES``) and runs a PASSIVE checkpoint every ``interval``
+seconds: it never blocks writers or readers, and Python's sqlite3 releases the
+GIL while it runs.
+
+Under steady writes a PASSIVE checkpoint copies the log but cannot start it over
+(a writer appends while it copies); the backstop does, in the commit that takes
+the log past it: by then all but the last ~0.1 s of pages are copied, so that
+commit copies few. A RESTART checkpoint from this thread, which made writers
+wait while it copied the rest and synced the database, was dropped: on the
+2 CPU machine of 2026-12-02 it held the writer for 13-57 ms every ~0.5 s at 200
+filings/s, and the single-filing p99 was 17-67 ms (median 28, eight 30 s runs)
+against 13-24 ms (median 18, six runs) without it (docs/benchmarks.md).
 
 Durability is unchanged: a commit is in the log before it returns, whoever
 checkpoints it later (see ``engine.py`` on ``synchronous=NORMAL``).
@@ -20,17 +28,13 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-BACKSTOP_PAGES = 20_000  # ~80 MB of log with 4 KiB pages
-# A filing writes ~45 pages of log, so at 200 filings/s every 0.5 s left ~4,600
-# pages to copy and a RESTART every second that held writers for 3-32 ms: p99
-# 24-44 ms in 30 s runs of bench/ingest.py. Every 0.1 s each checkpoint is a fifth
-# of that and the RESTART waits on fewer pages: p99 11-14 ms (docs/benchmarks.md).
+# ~80 MB of log with 4 KiB pages: at 200 filings/s of ~45 pages each, one commit
+# in ~440 starts the log over.
+BACKSTOP_PAGES = 20_000
+# Every 0.5 s each checkpoint had ~4,600 pages to copy; every 0.1 s a fifth of
+# that (docs/benchmarks.md). Every 0.02 or 0.05 s cost more CPU and did not start
+# the log over any sooner.
 INTERVAL_SECONDS = 0.1
-
-# A PASSIVE checkpoint copies the log into the database but cannot restart it while
-# writers keep appending; once the log holds this many pages a RESTART (which makes
-# writers wait for the few pages left to copy) lets the next writer start it over.
-RESTART_PAGES = 5_000
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +85,7 @@ class WalCheckpointer:
         try:
             with self.engine.connect() as connection:
                 # Read to the end: an unfinished statement would pin the log's snapshot.
-                [(_busy, pages, _copied)] = connection.exec_driver_sql(
-                    "PRAGMA wal_checkpoint(PASSIVE)"
-                ).all()
-                if pages >= RESTART_PAGES:
-                    connection.exec_driver_sql("PRAGMA wal_checkpoint(RESTART)").all()
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").all()
         except Exception as error:  # the backstop still bounds the log
             log.warning("WAL checkpoint failed: %s", error)
 

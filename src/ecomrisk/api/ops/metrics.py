@@ -8,9 +8,9 @@ transaction commits, so a rolled-back batch counts nothing.
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
-from sqlalchemy import Engine, Insert, event
+from sqlalchemy import Engine, event
 
-from ecomrisk.store.schema import decisions
+from ecomrisk.store import decision_notes
 
 disable_created_metrics()  # no *_created sample beside every counter: half the output
 
@@ -61,33 +61,20 @@ def count_filings(accepted: int = 0, replayed: int = 0, rejected: int = 0) -> No
             FILINGS.labels(outcome).inc(n)
 
 
-_PENDING = "ecomrisk_pending_lanes"
-
-
-def _after_execute(
-    conn: Any, statement: Any, _multi: Any, _params: Any, _options: Any, result: Any
-) -> None:
-    # Once per execute() call, also when the driver sends an executemany in batches.
-    if not isinstance(statement, Insert) or statement.table is not decisions:
-        return
-    pending = conn.info.setdefault(_PENDING, [])
-    for row in result.context.compiled_parameters:
-        pending.append((row.get("lane"), row.get("kind") or "live"))
-
-
 def _committed(conn: Any) -> None:
-    for lane, kind in conn.info.pop(_PENDING, ()):
+    for lane, kind in decision_notes.take_notes(conn):
         DECISIONS.labels(lane, kind).inc()
 
 
 def _rolled_back(conn: Any) -> None:
-    conn.info.pop(_PENDING, None)
+    decision_notes.take_notes(conn)
 
 
 def count_decisions(engine: Engine) -> None:
-    """Count every decision row this engine inserts, once its transaction commits."""
+    """Count every decision the decider writes on this engine, once its transaction
+    commits (store/decision_notes.py)."""
     if event.contains(engine, "commit", _committed):
         return
-    event.listen(engine, "after_execute", _after_execute)
+    event.listen(engine, "begin", decision_notes.open_notes)
     event.listen(engine, "commit", _committed)
     event.listen(engine, "rollback", _rolled_back)
